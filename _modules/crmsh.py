@@ -1,0 +1,498 @@
+"""
+Pacemaker cluster control for drbdha, through crmsh and Pacemaker's own tools.
+
+Reads use Pacemaker's structured output (``crm_mon -1 --output-as=xml``,
+``cibadmin -Q``); writes use Pacemaker's tools where one does the job
+(``crm_resource``, ``crm_attribute``) because they start far faster than
+crmsh, and crmsh where it is the interface (``crm configure``, bootstrap).
+
+The module is named ``crmsh`` so it does not collide with Salt's own modules.
+
+:depends: crmsh, pacemaker-cli-utils
+"""
+
+import logging
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+
+import salt.utils.path
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "crmsh"
+
+_REQUIRED = ("crm", "crm_mon", "cibadmin", "crm_resource", "crm_attribute")
+
+# Pacemaker 2.1 renamed the roles; older output (and our callers) may use either.
+_ROLE_ALIASES = {"Master": "Promoted", "Slave": "Unpromoted"}
+
+# Constraints left behind by operators or handlers, by id prefix.
+LEFTOVER_PREFIXES = ("cli-prefer-", "cli-ban-", "drbd-fence-by-handler-")
+
+
+def __virtual__():
+    missing = [b for b in _REQUIRED if not salt.utils.path.which(b)]
+    if missing:
+        return (False, f"the crmsh module needs {', '.join(missing)} on PATH (not found)")
+    return __virtualname__
+
+
+def _run(argv, **kwargs):
+    return __utils__["drbdha_util.run"](__salt__["cmd.run_all"], argv, **kwargs)
+
+
+def _name(value, what):
+    return __utils__["drbdha_util.require_name"](value, what)
+
+
+# ---------------------------------------------------------------- parsers --
+
+
+def _bool(value):
+    return str(value).lower() == "true"
+
+
+def normalize_role(role):
+    """Map Pacemaker < 2.1 role names (Master/Slave) to Promoted/Unpromoted."""
+    return _ROLE_ALIASES.get(role, role)
+
+
+def _parse_primitive(elem):
+    return {
+        "id": elem.get("id"),
+        "agent": elem.get("resource_agent"),
+        "role": normalize_role(elem.get("role")),
+        "target_role": normalize_role(elem.get("target_role")) if elem.get("target_role") else None,
+        "active": _bool(elem.get("active")),
+        "managed": _bool(elem.get("managed", "true")),
+        "failed": _bool(elem.get("failed")),
+        "blocked": _bool(elem.get("blocked")),
+        "orphaned": _bool(elem.get("orphaned")),
+        "nodes": [node.get("name") for node in elem.findall("node")],
+    }
+
+
+def _parse_clone(elem):
+    instances = [_parse_primitive(r) for r in elem.findall("resource")]
+    for group in elem.findall("group"):
+        instances.extend(_parse_primitive(r) for r in group.findall("resource"))
+    promotable = _bool(elem.get("multi_state"))
+    return {
+        "id": elem.get("id"),
+        "promotable": promotable,
+        "managed": _bool(elem.get("managed", "true")),
+        "failed": _bool(elem.get("failed")),
+        "disabled": _bool(elem.get("disabled")),
+        "instances": instances,
+        "promoted": sorted(n for i in instances if i["role"] == "Promoted" for n in i["nodes"]),
+        "unpromoted": sorted(n for i in instances if i["role"] == "Unpromoted" for n in i["nodes"]),
+        "started": sorted(n for i in instances if i["active"] and i["role"] == "Started" for n in i["nodes"]),
+    }
+
+
+def parse_crm_mon_xml(text):
+    """
+    Parse ``crm_mon -1 --output-as=xml`` (Pacemaker 2.1) into a dict:
+    ``dc``, ``quorum``, ``nodes``, ``resources`` (primitives, including the
+    members of groups), ``clones`` (with ``promotable`` and per-instance role
+    and location), ``failures`` and ``fence_history``.
+    """
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise CommandExecutionError(f"crm_mon returned invalid XML: {exc}") from exc
+    summary = root.find("summary")
+    dc = summary.find("current_dc") if summary is not None else None
+    options = summary.find("cluster_options") if summary is not None else None
+    stack = summary.find("stack") if summary is not None else None
+    dc_present = dc is not None and _bool(dc.get("present"))
+    result = {
+        "stack": stack.get("type") if stack is not None else None,
+        "dc": dc.get("name") if dc_present else None,
+        "quorum": dc_present and _bool(dc.get("with_quorum")),
+        "pacemaker_version": dc.get("version") if dc_present else None,
+        "stonith_enabled": _bool(options.get("stonith-enabled")) if options is not None else None,
+        "maintenance_mode": _bool(options.get("maintenance-mode")) if options is not None else False,
+        "nodes": {},
+        "resources": {},
+        "clones": {},
+        "groups": {},
+        "failures": [],
+        "fence_history": [],
+    }
+    for node in root.iterfind("nodes/node"):
+        result["nodes"][node.get("name")] = {
+            "id": node.get("id"),
+            "online": _bool(node.get("online")),
+            "standby": _bool(node.get("standby")),
+            "standby_onfail": _bool(node.get("standby_onfail")),
+            "maintenance": _bool(node.get("maintenance")),
+            "pending": _bool(node.get("pending")),
+            "unclean": _bool(node.get("unclean")),
+            "shutdown": _bool(node.get("shutdown")),
+            "dc": _bool(node.get("is_dc")),
+            "resources_running": int(node.get("resources_running", 0)),
+        }
+    resources = root.find("resources")
+    if resources is not None:
+        for elem in resources:
+            if elem.tag == "resource":
+                result["resources"][elem.get("id")] = _parse_primitive(elem)
+            elif elem.tag == "clone":
+                result["clones"][elem.get("id")] = _parse_clone(elem)
+            elif elem.tag == "group":
+                members = [_parse_primitive(r) for r in elem.findall("resource")]
+                result["groups"][elem.get("id")] = [m["id"] for m in members]
+                for member in members:
+                    result["resources"][member["id"]] = member
+    for failure in root.iterfind("failures/failure"):
+        result["failures"].append(
+            {
+                "op": failure.get("op_key"),
+                "node": failure.get("node"),
+                "task": failure.get("task"),
+                "exitstatus": failure.get("exitstatus"),
+                "exitreason": failure.get("exitreason", ""),
+                "exitcode": int(failure.get("exitcode", -1)),
+                "status": failure.get("status"),
+                "last_rc_change": failure.get("last-rc-change"),
+            }
+        )
+    for event in root.iterfind("fence_history/fence_event"):
+        result["fence_history"].append(
+            {
+                "action": event.get("action"),
+                "target": event.get("target"),
+                "status": event.get("status"),
+                "delegate": event.get("delegate"),
+                "origin": event.get("origin"),
+                "client": event.get("client"),
+                "completed": event.get("completed"),
+                "exit_reason": event.get("exit-reason", ""),
+            }
+        )
+    return result
+
+
+def _rule_summary(rule):
+    expressions = [f"{e.get('attribute')} {e.get('operation')} {e.get('value')}" for e in rule.iter("expression")]
+    return {
+        "id": rule.get("id"),
+        "score": rule.get("score"),
+        "role": normalize_role(rule.get("role")) if rule.get("role") else None,
+        "expressions": expressions,
+    }
+
+
+def parse_constraints_xml(text):
+    """
+    Parse ``cibadmin -Q -o constraints`` (or a whole CIB) into
+    ``{"location": [...], "colocation": [...], "order": [...], "leftovers": [...]}``.
+    ``leftovers`` lists the ids of constraints that operators or DRBD's fence
+    handler leave behind (``cli-prefer-*``, ``cli-ban-*``,
+    ``drbd-fence-by-handler-*``).
+    """
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise CommandExecutionError(f"cibadmin returned invalid XML: {exc}") from exc
+    container = root if root.tag == "constraints" else root.find(".//constraints")
+    result = {"location": [], "colocation": [], "order": [], "leftovers": []}
+    if container is None:
+        return result
+    for elem in container:
+        cid = elem.get("id")
+        if elem.tag == "rsc_location":
+            result["location"].append(
+                {
+                    "id": cid,
+                    "rsc": elem.get("rsc"),
+                    "node": elem.get("node"),
+                    "score": elem.get("score"),
+                    "role": normalize_role(elem.get("role")) if elem.get("role") else None,
+                    "rules": [_rule_summary(r) for r in elem.findall("rule")],
+                }
+            )
+        elif elem.tag == "rsc_colocation":
+            result["colocation"].append(
+                {
+                    "id": cid,
+                    "rsc": elem.get("rsc"),
+                    "with_rsc": elem.get("with-rsc"),
+                    "score": elem.get("score"),
+                    "rsc_role": normalize_role(elem.get("rsc-role")) if elem.get("rsc-role") else None,
+                    "with_rsc_role": (normalize_role(elem.get("with-rsc-role")) if elem.get("with-rsc-role") else None),
+                }
+            )
+        elif elem.tag == "rsc_order":
+            result["order"].append(
+                {
+                    "id": cid,
+                    "first": elem.get("first"),
+                    "first_action": elem.get("first-action"),
+                    "then": elem.get("then"),
+                    "then_action": elem.get("then-action"),
+                    "kind": elem.get("kind") or elem.get("score"),
+                }
+            )
+        if cid and cid.startswith(LEFTOVER_PREFIXES):
+            result["leftovers"].append(cid)
+    return result
+
+
+# -------------------------------------------------------------- functions --
+
+
+def status():
+    """
+    Cluster status from ``crm_mon -1 --output-as=xml``: nodes (online,
+    standby, unclean, maintenance, DC), quorum, resources and clone sets with
+    role and location, failed actions and fencing history.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.status
+    """
+    cached = __context__.get("crmsh.status")
+    if cached is not None:
+        return cached
+    out = _run(["crm_mon", "-1", "--output-as=xml", "--inactive", "--fence-history=1"])
+    result = parse_crm_mon_xml(out["stdout"])
+    __context__["crmsh.status"] = result
+    return result
+
+
+def constraints():
+    """
+    The CIB's constraints, with the leftovers that need attention
+    (``cli-prefer-*``, ``cli-ban-*``, ``drbd-fence-by-handler-*``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.constraints
+    """
+    out = _run(["cibadmin", "-Q", "-o", "constraints"])
+    return parse_constraints_xml(out["stdout"])
+
+
+def configure_show(*ids, xml=False):
+    """
+    The configuration as ``crm configure show`` prints it; limited to the
+    given object ids, and in XML with ``xml=True``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.configure_show
+        salt '*' crmsh.configure_show rsc_kvm_sesadm ms_drbd_res0
+    """
+    argv = ["crm", "configure", "show"]
+    if xml:
+        argv.append("xml")
+    argv.extend(_name(i, "CIB object id") for i in ids)
+    return _run(argv)["stdout"]
+
+
+def configure_load(method="update", text=None, path=None):
+    """
+    Load configuration into the CIB with ``crm configure load METHOD FILE``.
+    ``method`` is ``update`` (merge) or ``replace``; give the configuration as
+    ``text`` (written to a private temporary file) or as a ``path``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.configure_load update path=/root/drbdha.crm
+        salt '*' crmsh.configure_load update text='property maintenance-mode=false'
+    """
+    if method not in ("update", "replace"):
+        raise SaltInvocationError("method must be 'update' or 'replace'")
+    if (text is None) == (path is None):
+        raise SaltInvocationError("give exactly one of text or path")
+    if path is not None:
+        if not os.path.isabs(path) or not os.path.isfile(path):
+            raise SaltInvocationError(f"{path!r} is not an existing absolute file path")
+        return _run(["crm", "configure", "load", method, path])["stdout"]
+    fd, tmp = tempfile.mkstemp(prefix="drbdha-", suffix=".crm")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return _run(["crm", "configure", "load", method, tmp])["stdout"]
+    finally:
+        os.unlink(tmp)
+
+
+def resource_move(resource, node, lifetime=None):
+    """
+    Move a resource to ``node`` by adding a ``cli-prefer-RESOURCE``
+    constraint (``crm_resource --move``); ``lifetime`` is an ISO 8601
+    duration (e.g. ``PT10M``) after which the constraint expires. Clear it
+    with ``crmsh.resource_clear`` once the move is done.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.resource_move rsc_kvm_sesadm node-2
+        salt node-1 crmsh.resource_move rsc_kvm_sesadm node-2 lifetime=PT10M
+    """
+    argv = [
+        "crm_resource",
+        "--move",
+        "--resource",
+        _name(resource, "resource"),
+        "--node",
+        _name(node, "node"),
+    ]
+    if lifetime:
+        if not isinstance(lifetime, str) or not lifetime.startswith("P") or not lifetime[1:].replace("T", "").isalnum():
+            raise SaltInvocationError(f"lifetime {lifetime!r} is not an ISO 8601 duration like PT10M")
+        argv.extend(["--lifetime", lifetime])
+    return _run(argv)["stdout"]
+
+
+def resource_clear(resource):
+    """
+    Remove the ``cli-prefer-*`` / ``cli-ban-*`` constraints of a resource.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.resource_clear rsc_kvm_sesadm
+    """
+    return _run(["crm_resource", "--clear", "--resource", _name(resource, "resource")])["stdout"]
+
+
+def _set_target_role(resource, role):
+    return _run(
+        [
+            "crm_resource",
+            "--resource",
+            _name(resource, "resource"),
+            "--meta",
+            "--set-parameter",
+            "target-role",
+            "--parameter-value",
+            role,
+        ]
+    )["stdout"]
+
+
+def resource_start(resource):
+    """
+    Let Pacemaker start a resource (meta ``target-role=Started``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.resource_start rsc_kvm_sesadm
+    """
+    return _set_target_role(resource, "Started")
+
+
+def resource_stop(resource):
+    """
+    Have Pacemaker stop a resource (meta ``target-role=Stopped``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.resource_stop rsc_kvm_sesadm
+    """
+    return _set_target_role(resource, "Stopped")
+
+
+def _set_standby(node, value):
+    return _run(
+        [
+            "crm_attribute",
+            "--type",
+            "nodes",
+            "--node",
+            _name(node, "node"),
+            "--name",
+            "standby",
+            "--update",
+            value,
+        ]
+    )["stdout"]
+
+
+def node_standby(node):
+    """
+    Put a node in standby: Pacemaker moves its resources away.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.node_standby node-2
+    """
+    return _set_standby(node, "on")
+
+
+def node_online(node):
+    """
+    Take a node out of standby.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.node_online node-2
+    """
+    return _set_standby(node, "off")
+
+
+def cluster_init(name, interface=None, unicast=True, virtual_ip=None, sbd_device=None):
+    """
+    Bootstrap a new cluster on this node with ``crm cluster init -y``
+    (SUSE's ha-cluster-init). For sites that want crmsh's bootstrap; the
+    formula's default ``native`` mode writes corosync.conf itself.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.cluster_init hacluster interface=eth1 virtual_ip=192.168.98.46
+    """
+    argv = ["crm", "cluster", "init", "-y", "--name", _name(name, "cluster name")]
+    if interface:
+        argv.extend(["--interface", _name(interface, "interface")])
+    if unicast:
+        argv.append("--unicast")
+    if virtual_ip:
+        if not __utils__["drbdha_util.valid_address"](virtual_ip):
+            raise SaltInvocationError(f"virtual_ip {virtual_ip!r} is not an IP address")
+        argv.extend(["--admin-ip", virtual_ip])
+    if sbd_device:
+        argv.extend(["--sbd-device", __utils__["drbdha_util.require_device"](sbd_device, "sbd_device")])
+    return _run(argv)["stdout"]
+
+
+def cluster_join(first_node, interface=None):
+    """
+    Join the cluster that ``first_node`` runs with ``crm cluster join -y -c``
+    (SUSE's ha-cluster-join). Needs root ssh from this node to ``first_node``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-2 crmsh.cluster_join node-1 interface=eth1
+    """
+    argv = ["crm", "cluster", "join", "-y", "--cluster-node", _name(first_node, "node")]
+    if interface:
+        argv.extend(["--interface", _name(interface, "interface")])
+    return _run(argv)["stdout"]

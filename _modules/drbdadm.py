@@ -1,0 +1,617 @@
+"""
+DRBD control for drbdha, through drbdadm, drbdsetup and drbdmeta.
+
+Works with DRBD 9 (SLES; status from ``drbdsetup status --json``) and the
+in-kernel DRBD 8.4 of Debian/Ubuntu (status from ``drbdadm status`` and
+``/proc/drbd``); ``status`` returns the same shape for both.
+
+The module is named ``drbdadm`` so it does not collide with Salt's ``drbd``.
+
+:depends: drbd-utils
+"""
+
+import json
+import logging
+import re
+
+import salt.utils.path
+from salt.exceptions import CommandExecutionError
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "drbdadm"
+
+PROC_DRBD = "/proc/drbd"
+# The loaded module's version, readable without starting a process.
+SYS_MODULE_VERSION = "/sys/module/drbd/version"
+
+# Disk states from worst to best, to summarise several volumes in one word.
+_DISK_ORDER = (
+    "Diskless",
+    "Failed",
+    "Attaching",
+    "Detaching",
+    "Negotiating",
+    "Inconsistent",
+    "Outdated",
+    "DUnknown",
+    "Consistent",
+    "UpToDate",
+)
+
+# Replication states in which data is being copied (a resync or an online verify).
+_SYNCING = {"SyncSource", "SyncTarget", "PausedSyncS", "PausedSyncT", "VerifyS", "VerifyT"}
+
+
+def __virtual__():
+    if not salt.utils.path.which("drbdadm"):
+        return (False, "the drbdadm module needs drbdadm on PATH (package drbd-utils)")
+    return __virtualname__
+
+
+def _run(argv, **kwargs):
+    return __utils__["drbdha_util.run"](__salt__["cmd.run_all"], argv, **kwargs)
+
+
+def _resource(name):
+    if name == "all":
+        return name
+    return __utils__["drbdha_util.require_name"](name, "DRBD resource name")
+
+
+# ---------------------------------------------------------------- parsers --
+
+
+def parse_version(text):
+    """
+    Parse ``drbdadm --version`` (KEY=VALUE lines) into
+    ``{"kernel": "8.4.11" | None, "kernel_major": 8, "kernel_minor": 4,
+    "utils": "9.22.0"}``. ``kernel`` is None when no DRBD module is loaded.
+    """
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip()] = value.strip().replace("\\ ", " ")
+    # Without a loaded module drbdadm prints DRBD_KERNEL_VERSION_CODE=0x000000
+    # and DRBD_KERNEL_VERSION=0; the code is the reliable field.
+    code = int(values.get("DRBD_KERNEL_VERSION_CODE", "0") or "0", 16)
+    kernel = major = minor = None
+    if code:
+        major, minor = code >> 16, (code >> 8) & 0xFF
+        kernel = values.get("DRBD_KERNEL_VERSION") or f"{major}.{minor}.{code & 0xFF}"
+    return {
+        "kernel": kernel,
+        "kernel_major": major,
+        "kernel_minor": minor,
+        "utils": values.get("DRBDADM_VERSION"),
+        "api": values.get("DRBDADM_API_VERSION"),
+    }
+
+
+def worst_disk_state(states):
+    """The least healthy of several disk states (unknown names count as worst)."""
+    if not states:
+        return None
+    return min(states, key=lambda s: _DISK_ORDER.index(s) if s in _DISK_ORDER else -1)
+
+
+def _peer_summary(connection, replication, role, peer_disks, percents, oos_kib):
+    syncing = replication in _SYNCING
+    return {
+        "connection": connection,
+        "role": role,
+        "peer_disk": worst_disk_state(peer_disks),
+        "replication": replication,
+        "sync_percent": (min(percents) if percents and syncing else None),
+        "out_of_sync_bytes": None if oos_kib is None else oos_kib * 1024,
+        "standalone": connection == "StandAlone",
+    }
+
+
+def _finish_resource(res):
+    res["disk"] = worst_disk_state([v["disk"] for v in res["volumes"]])
+    res["standalone"] = any(p["standalone"] for p in res["peers"].values())
+    # DRBD drops to StandAlone when it detects a split brain (and when an
+    # operator disconnects); the status cannot tell which, so both are flagged.
+    res["split_brain_suspected"] = res["standalone"]
+    return res
+
+
+def parse_status_json(text):
+    """
+    Parse DRBD 9's ``drbdsetup status --json`` into ``{resource: status}``.
+    Each status has ``role``, ``disk`` (worst of its volumes), ``volumes``,
+    ``peers`` (per peer: ``connection``, ``role``, ``peer_disk``,
+    ``replication``, ``sync_percent``, ``out_of_sync_bytes``, ``standalone``),
+    ``standalone`` and ``split_brain_suspected``.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise CommandExecutionError(f"drbdsetup returned invalid JSON: {exc}") from exc
+    resources = {}
+    for res in data:
+        entry = {
+            "name": res["name"],
+            "role": res.get("role"),
+            "suspended": bool(res.get("suspended")),
+            "volumes": [
+                {"volume": d.get("volume"), "minor": d.get("minor"), "disk": d.get("disk-state")}
+                for d in res.get("devices", [])
+            ],
+            "peers": {},
+        }
+        for conn in res.get("connections", []):
+            pdevs = conn.get("peer_devices", [])
+            replications = {p.get("replication-state") for p in pdevs}
+            # One replication state per peer: a syncing volume wins over Established.
+            replication = next((r for r in replications if r in _SYNCING), None) or (
+                sorted(replications)[0] if replications else None
+            )
+            oos = [p.get("out-of-sync") for p in pdevs if p.get("out-of-sync") is not None]
+            entry["peers"][conn.get("name") or str(conn.get("peer-node-id"))] = _peer_summary(
+                conn.get("connection-state"),
+                replication,
+                conn.get("peer-role"),
+                [p.get("peer-disk-state") for p in pdevs],
+                [_sync_percent(p) for p in pdevs if _sync_percent(p) is not None],
+                sum(oos) if oos else None,
+            )
+        resources[entry["name"]] = _finish_resource(entry)
+    return resources
+
+
+def _sync_percent(peer_device):
+    # "percent-resync-done" is printed while a resync runs (with the sync
+    # details); "percent-in-sync" (the share of the bitmap in sync) otherwise.
+    for key in ("percent-resync-done", "percent-in-sync"):
+        if key in peer_device:
+            return float(peer_device[key])
+    return None
+
+
+def _fields(line):
+    return dict(tok.split(":", 1) for tok in line.split() if ":" in tok)
+
+
+def parse_status_text(text):
+    """
+    Parse ``drbdadm status`` text (DRBD 9, and drbd-utils 9 on an 8.4
+    kernel) into the same shape as :func:`parse_status_json`. Lines are
+    nested by indentation: resource, then its volumes and peers, then the
+    peer's volumes.
+    """
+    resources = {}
+    res = peer = None
+    peer_state = {}
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        tokens = raw.split()
+        if indent == 0:
+            res = {
+                "name": tokens[0],
+                "role": _fields(raw).get("role"),
+                "suspended": "suspended" in _fields(raw),
+                "volumes": [],
+                "peers": {},
+            }
+            resources[res["name"]] = res
+            peer = None
+        elif indent == 2 and res is not None:
+            if ":" in tokens[0]:  # "disk:UpToDate" or "volume:0 disk:UpToDate"
+                f = _fields(raw)
+                res["volumes"].append(
+                    {"volume": int(f.get("volume", 0)), "minor": _int(f.get("minor")), "disk": f.get("disk")}
+                )
+                peer = None
+            else:  # "node-2 role:Secondary" / "node-2 connection:Connecting"
+                peer = tokens[0]
+                f = _fields(raw)
+                peer_state[(res["name"], peer)] = {
+                    "connection": f.get("connection", "Connected"),
+                    "role": f.get("role"),
+                    "replications": [],
+                    "disks": [],
+                    "percents": [],
+                    "oos": [],
+                }
+        elif indent >= 4 and peer is not None:
+            f = _fields(raw)
+            state = peer_state[(res["name"], peer)]
+            state["replications"].append(f.get("replication", "Established"))
+            if "peer-disk" in f:
+                state["disks"].append(f["peer-disk"])
+            if "done" in f:
+                state["percents"].append(float(f["done"]))
+            if "out-of-sync" in f:
+                state["oos"].append(int(f["out-of-sync"]))
+    for (name, peer_name), state in peer_state.items():
+        connected = state["connection"] == "Connected"
+        # DRBD 9 reports replication "Off" for a peer that is not connected.
+        replications = state["replications"] or (["Established"] if connected else ["Off"])
+        replication = next((r for r in replications if r in _SYNCING), replications[0] if replications else None)
+        resources[name]["peers"][peer_name] = _peer_summary(
+            state["connection"],
+            replication,
+            state["role"] if connected else state["role"] or "Unknown",
+            state["disks"] or ([] if connected else ["DUnknown"]),
+            state["percents"],
+            sum(state["oos"]) if state["oos"] else None,
+        )
+    return {name: _finish_resource(res) for name, res in resources.items()}
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+_PROC_MINOR_RE = re.compile(r"^\s*(\d+): cs:(\S+) ro:(\S+)/(\S+) ds:(\S+)/(\S+)")
+_PROC_SYNC_RE = re.compile(r"sync'ed:\s*([\d.]+)%")
+_PROC_OOS_RE = re.compile(r"\boos:(\d+)")
+
+
+def parse_proc_drbd(text):
+    """
+    Parse DRBD 8.4's ``/proc/drbd`` into ``{"version": "8.4.11", "minors":
+    {minor: {...}}}`` with per minor: ``connection`` (the 8.4 ``cs:``),
+    ``role``, ``peer_role``, ``disk``, ``peer_disk``, ``sync_percent`` and
+    ``out_of_sync_bytes`` (``oos:`` is in KiB).
+    """
+    version = None
+    minors = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("version:"):
+            version = line.split()[1]
+            continue
+        match = _PROC_MINOR_RE.match(line)
+        if match:
+            minor, cs, role, peer_role, disk, peer_disk = match.groups()
+            current = minors[int(minor)] = {
+                "connection": cs,
+                "role": role,
+                "peer_role": peer_role,
+                "disk": disk,
+                "peer_disk": peer_disk,
+                "sync_percent": None,
+                "out_of_sync_bytes": None,
+            }
+            continue
+        if current is None:
+            continue
+        oos = _PROC_OOS_RE.search(line)
+        if oos:
+            current["out_of_sync_bytes"] = int(oos.group(1)) * 1024
+        synced = _PROC_SYNC_RE.search(line)
+        if synced:
+            current["sync_percent"] = float(synced.group(1))
+    return {"version": version, "minors": minors}
+
+
+def merge_proc_drbd(resources, proc):
+    """
+    Complete 8.4 ``drbdadm status`` results with ``/proc/drbd``: the
+    out-of-sync bytes and sync percentage that 8.4's status may lack.
+    Volumes are matched by minor.
+    """
+    for res in resources.values():
+        minors = [v["minor"] for v in res["volumes"] if v.get("minor") is not None]
+        rows = [proc["minors"][m] for m in minors if m in proc["minors"]]
+        if not rows:
+            continue
+        for peer in res["peers"].values():
+            oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
+            if peer["out_of_sync_bytes"] is None and oos:
+                peer["out_of_sync_bytes"] = sum(oos)
+            percents = [r["sync_percent"] for r in rows if r["sync_percent"] is not None]
+            if peer["sync_percent"] is None and percents and peer["replication"] in _SYNCING:
+                peer["sync_percent"] = min(percents)
+    return resources
+
+
+def parse_dump_md(stdout, stderr):
+    """
+    Decide from ``drbdadm dump-md`` output whether a backing device carries
+    DRBD metadata: True (a metadata dump was printed), False (drbdmeta
+    reported "No valid meta data found"), or None (undecided: another
+    message, e.g. the device is in use by DRBD).
+    """
+    if "# DRBD meta data dump" in stdout or re.search(r'^version "v0\d";', stdout, re.M):
+        return True
+    if "No valid meta data found" in stderr or "No valid meta data found" in stdout:
+        return False
+    return None
+
+
+# -------------------------------------------------------------- functions --
+
+
+def version():
+    """
+    The loaded DRBD kernel module's version (``kernel``, ``kernel_major``,
+    ``kernel_minor``; None when no module is loaded) and drbd-utils'
+    (``utils``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.version
+    """
+    if "drbdadm.version" not in __context__:
+        out = _run(["drbdadm", "--version"])
+        __context__["drbdadm.version"] = parse_version(out["stdout"])
+    return __context__["drbdadm.version"]
+
+
+def kernel_version():
+    """
+    The loaded DRBD kernel module's ``(major, minor)``, or None when no
+    module is loaded. Read from sysfs (or /proc/drbd), so it costs no process.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.kernel_version
+    """
+    text = None
+    for path in (SYS_MODULE_VERSION, PROC_DRBD):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.readline().strip()
+            break
+        except OSError:
+            continue
+    if not text:
+        return None
+    # sysfs holds "8.4.11"; /proc/drbd starts "version: 8.4.11 (api:1/proto:86-101)".
+    match = re.search(r"(\d+)\.(\d+)\.", text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _require_kernel():
+    found = kernel_version()
+    if found is None:
+        raise CommandExecutionError(
+            "the DRBD kernel module is not loaded (modprobe drbd, or install a kernel that has it)"
+        )
+    return found
+
+
+def status(resource="all"):
+    """
+    Every (or one) resource's state in one shape for DRBD 9 and 8.4: role,
+    disk state, and per peer the connection state, peer role, peer disk
+    state, replication state, sync progress (%), out-of-sync bytes and
+    StandAlone / split-brain flags.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.status
+        salt '*' drbdadm.status res0
+    """
+    major, _ = _require_kernel()
+    name = _resource(resource)
+    if major >= 9:
+        out = _run(["drbdsetup", "status", "--json", name])
+        return parse_status_json(out["stdout"])
+    out = _run(["drbdadm", "status", name])
+    resources = parse_status_text(out["stdout"])
+    if any(
+        p["replication"] in _SYNCING or p["out_of_sync_bytes"] is None
+        for r in resources.values()
+        for p in r["peers"].values()
+    ):
+        with open(PROC_DRBD, encoding="utf-8") as handle:
+            merge_proc_drbd(resources, parse_proc_drbd(handle.read()))
+    return resources
+
+
+def dump(resource="all", config=None):
+    """
+    Validate the configuration with ``drbdadm dump``; returns the normalised
+    configuration, or raises with drbdadm's message. ``config`` checks a file
+    other than /etc/drbd.conf (a candidate before it replaces the live one).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.dump res0
+        salt '*' drbdadm.dump all config=/etc/drbd.conf.new
+    """
+    argv = ["drbdadm"]
+    if config is not None:
+        argv.extend(["-c", config])
+    argv.extend(["dump", _resource(resource)])
+    return _run(argv)["stdout"]
+
+
+def has_metadata(resource):
+    """
+    Whether the resource's backing device already carries DRBD metadata,
+    decided from the output of ``drbdadm dump-md``. True too when the device
+    is attached (DRBD is using its metadata).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.has_metadata res0
+    """
+    name = _resource(resource)
+    out = _run(["drbdadm", "dump-md", name], ok_retcodes=tuple(range(256)), stdin="")
+    answer = parse_dump_md(out.get("stdout", ""), out.get("stderr", ""))
+    if answer is None:
+        volumes = [v for r in _status_or_empty(name).values() for v in r["volumes"]]
+        if any(v["disk"] not in (None, "Diskless") for v in volumes):
+            return True
+        raise CommandExecutionError(
+            f"cannot tell whether {name} has DRBD metadata: {__utils__['drbdha_util.describe_failure'](out)}",
+            info={"command": ["drbdadm", "dump-md", name], "stderr": out.get("stderr", "")},
+        )
+    return answer
+
+
+def _status_or_empty(name):
+    try:
+        return status(name)
+    except CommandExecutionError:
+        return {}
+
+
+def _simple(action, resource, *options):
+    return _run(["drbdadm", *options, action, _resource(resource)])["stdout"]
+
+
+def create_md(resource, force=False):
+    """
+    Write fresh DRBD metadata on the resource's backing device. drbdadm
+    asks for confirmation when it finds existing data; without ``force``
+    that question is answered "no" (stdin is empty) and the call fails with
+    drbdadm's message. Data-safety checks belong to the caller (the
+    ``drbdadm.metadata_present`` state).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.create_md res0
+    """
+    options = ["--force"] if force else []
+    return _run(["drbdadm", *options, "create-md", _resource(resource)], stdin="")["stdout"]
+
+
+def up(resource):
+    """
+    Attach and connect a resource (``drbdadm up``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.up res0
+    """
+    return _simple("up", resource)
+
+
+def down(resource):
+    """
+    Disconnect and detach a resource (``drbdadm down``). Never use this on a
+    resource Pacemaker manages; stop it through the cluster instead.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.down res0
+    """
+    return _simple("down", resource)
+
+
+def adjust(resource="all"):
+    """
+    Make the running resource match its configuration (``drbdadm adjust``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.adjust res0
+    """
+    return _simple("adjust", resource)
+
+
+def primary(resource, force=False):
+    """
+    Promote to Primary; ``force=True`` promotes even when this node's data
+    is not known to be UpToDate (the first Primary of a new resource).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.primary res0
+        salt node-1 drbdadm.primary res0 force=True
+    """
+    if force:
+        return _run(["drbdadm", "primary", "--force", _resource(resource)])["stdout"]
+    return _simple("primary", resource)
+
+
+def secondary(resource):
+    """
+    Demote to Secondary.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.secondary res0
+    """
+    return _simple("secondary", resource)
+
+
+def new_current_uuid(resource, clear_bitmap=False):
+    """
+    Start a new data generation; with ``clear_bitmap=True`` the peers are
+    marked in sync without copying (skips the initial full sync — only for
+    brand-new, empty backing devices on both nodes).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.new_current_uuid res0 clear_bitmap=True
+    """
+    options = ["--clear-bitmap"] if clear_bitmap else []
+    return _run(["drbdadm", *options, "new-current-uuid", _resource(resource)])["stdout"]
+
+
+def connect(resource, discard_my_data=False):
+    """
+    Connect a resource to its peer; ``discard_my_data=True`` makes this
+    node the split-brain victim (its changes are discarded).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-2 drbdadm.connect res0
+        salt node-2 drbdadm.connect res0 discard_my_data=True
+    """
+    options = ["--discard-my-data"] if discard_my_data else []
+    return _run(["drbdadm", "connect", *options, _resource(resource)])["stdout"]
+
+
+def disconnect(resource):
+    """
+    Disconnect a resource from its peer (it goes StandAlone).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-2 drbdadm.disconnect res0
+    """
+    return _simple("disconnect", resource)
+
+
+def verify(resource):
+    """
+    Start an online verify against the peer (needs ``verify-alg``);
+    progress shows in ``drbdadm.status``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.verify res0
+    """
+    return _simple("verify", resource)

@@ -1,0 +1,40 @@
+"""Shared test helpers: load the formula's modules straight from their files."""
+
+import importlib.util
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "test" / "fixtures"
+
+
+def load_file(kind, name):
+    """Import ROOT/<kind>/<name>.py as a stand-alone module (e.g. _modules/drbdadm.py)."""
+    path = ROOT / kind / f"{name}.py"
+    mod_name = f"drbdha_test_{kind.strip('_')}_{name}"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def utils_dunder():
+    """What Salt's loader puts in ``__utils__`` for the formula's _utils."""
+    util = load_file("_utils", "drbdha_util")
+    return {
+        f"drbdha_util.{name}": getattr(util, name)
+        for name in dir(util)
+        if not name.startswith("_") and callable(getattr(util, name))
+    }
+
+
+def fixture_text(*parts):
+    return (FIXTURES.joinpath(*parts)).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def fixtures_dir():
+    return FIXTURES
