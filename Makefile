@@ -49,7 +49,7 @@ deps: apt venv venv3006 ## everything the tests need
 lint: venv ## ruff, yamllint, salt-lint
 	$(VENV)/bin/ruff check _modules _states _runners _utils test bench
 	$(VENV)/bin/yamllint -s .
-	@files=$$(find drbdha -name '*.sls' -o -name '*.jinja' | sort); \
+	@files=$$(find drbdha -name '*.sls' | sort); \
 	if [ -n "$$files" ]; then $(VENV)/bin/salt-lint $$files; fi
 
 test-unit: venv ## unit tests (parsers on captured output, module logic)

@@ -1,7 +1,7 @@
 """drbdadm parsers against captured (8.4) and source-derived (9) output."""
 
 import pytest
-from conftest import FIXTURES, fixture_text, load_file, utils_dunder
+from helpers import FIXTURES, fixture_text, load_file, utils_dunder
 
 drbdadm = load_file("_modules", "drbdadm")
 drbdadm.__utils__ = utils_dunder()

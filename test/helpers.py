@@ -4,8 +4,6 @@ import importlib.util
 import pathlib
 import sys
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "test" / "fixtures"
 
@@ -34,7 +32,3 @@ def utils_dunder():
 def fixture_text(*parts):
     return (FIXTURES.joinpath(*parts)).read_text(encoding="utf-8")
 
-
-@pytest.fixture
-def fixtures_dir():
-    return FIXTURES
