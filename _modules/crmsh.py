@@ -13,6 +13,7 @@ The module is named ``crmsh`` so it does not collide with Salt's own modules.
 
 import logging
 import os
+import shlex
 import tempfile
 import xml.etree.ElementTree as ET
 
@@ -27,6 +28,9 @@ _REQUIRED = ("crm", "crm_mon", "cibadmin", "crm_resource", "crm_attribute")
 
 # Pacemaker 2.1 renamed the roles; older output (and our callers) may use either.
 _ROLE_ALIASES = {"Master": "Promoted", "Slave": "Unpromoted"}
+
+# The CIB as Pacemaker stores it; read offline when the cluster is down.
+CIB_FILE = "/var/lib/pacemaker/cib/cib.xml"
 
 # Constraints left behind by operators or handlers, by id prefix.
 LEFTOVER_PREFIXES = ("cli-prefer-", "cli-ban-", "drbd-fence-by-handler-")
@@ -242,6 +246,133 @@ def parse_constraints_xml(text):
     return result
 
 
+# Keywords that open a section of key=value pairs in crm configure syntax.
+_SECTIONS = ("params", "meta", "utilization", "op", "op_params", "op_meta")
+# Meta attributes that operators change at run time (crm resource stop,
+# maintenance); the formula neither sets nor reverts them.
+RUNTIME_META = frozenset({"target-role", "is-managed", "maintenance"})
+
+
+def _object_key(tokens):
+    # "primitive ID ...", "property cib-bootstrap-options: k=v", "property k=v"
+    second = tokens[1]
+    if second.endswith(":") or "=" not in second:
+        return second.rstrip(":")
+    return tokens[0]
+
+
+def split_crm_objects(text):
+    """
+    Split ``crm configure show`` text into ``{object id: object text}``,
+    each object on one line (backslash continuations joined). Property and
+    defaults sets are keyed by their set id, or by their type when unnamed.
+    """
+    logical, continued = [], False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or (line.startswith("#") and not continued):
+            continue
+        ends_continued = line.endswith("\\")
+        line = line.rstrip("\\").strip()
+        if continued:
+            logical[-1] += " " + line
+        else:
+            logical.append(line)
+        continued = ends_continued
+    objects = {}
+    for line in logical:
+        tokens = shlex.split(line)
+        if len(tokens) >= 2:
+            objects[_object_key(tokens)] = line
+    return objects
+
+
+def runtime_meta_of(text):
+    """
+    The run-time meta attributes (``target-role=Stopped`` …) set in one crm
+    configure object's text, as ``key=value`` tokens.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.runtime_meta_of 'primitive p Dummy meta target-role=Stopped'
+    """
+    return [t for t in shlex.split(text) if t.partition("=")[0] in RUNTIME_META and "=" in t]
+
+
+def _normalize_token(token):
+    head, sep, tail = token.rpartition(":")
+    if sep and tail in _ROLE_ALIASES:
+        return f"{head}:{normalize_role(tail)}"
+    key, sep, value = token.partition("=")
+    if sep:
+        value = normalize_role(value)
+        if key in ("interval", "timeout") and value.endswith("s") and value[:-1].isdigit():
+            value = value[:-1]  # "0s" and "0" are the same duration
+        return f"{key}={value}"
+    return token
+
+
+def canonical_crm_object(text):
+    """
+    A comparable form of one crm configure object: its type, id, positional
+    tokens, and its sections (params, meta, each op …) as sets of key=value
+    pairs, with role names normalised and run-time meta attributes dropped.
+    Two texts with the same canonical form configure the same thing.
+    """
+    (line,) = split_crm_objects(text).values()  # one object, continuations joined
+    tokens = [_normalize_token(t) for t in shlex.split(line)]
+    kind, ident, rest = tokens[0], tokens[1].rstrip(":"), tokens[2:]
+    positional, sections = [], []
+    section = None
+    for token in rest:
+        if token in _SECTIONS:
+            section = [token, None, set()]
+            sections.append(section)
+        elif section is None:
+            positional.append(token)
+        elif section[0] == "op" and section[1] is None and "=" not in token:
+            section[1] = token
+        else:
+            if section[0] == "meta" and token.partition("=")[0] in RUNTIME_META:
+                continue
+            section[2].add(token)
+    merged = {}
+    ops = []
+    for name, op_name, pairs in sections:
+        if name == "op":
+            ops.append((op_name, tuple(sorted(pairs))))
+        else:
+            merged.setdefault(name, set()).update(pairs)
+    return (
+        kind,
+        ident,
+        tuple(positional),
+        tuple(sorted((k, tuple(sorted(v))) for k, v in merged.items() if v)),
+        tuple(sorted(ops)),
+    )
+
+
+def parse_drbd_primitives(text):
+    """
+    The DRBD resources that ``ocf:linbit:drbd`` primitives in a CIB
+    (``cibadmin -Q -o resources`` XML) manage: ``{drbd resource: primitive id}``.
+    """
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise CommandExecutionError(f"cibadmin returned invalid XML: {exc}") from exc
+    managed = {}
+    for primitive in root.iter("primitive"):
+        if primitive.get("provider") != "linbit" or primitive.get("type") != "drbd":
+            continue
+        for nvpair in primitive.iter("nvpair"):
+            if nvpair.get("name") == "drbd_resource":
+                managed[nvpair.get("value")] = primitive.get("id")
+    return managed
+
+
 # -------------------------------------------------------------- functions --
 
 
@@ -281,6 +412,27 @@ def constraints():
     return parse_constraints_xml(out["stdout"])
 
 
+def drbd_resources():
+    """
+    DRBD resources managed by Pacemaker (``ocf:linbit:drbd`` primitives):
+    ``{drbd resource: primitive id}``. Read from the running cluster, or
+    from the CIB on disk when the cluster is not running on this node.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.drbd_resources
+    """
+    argv = ["cibadmin", "-Q", "-o", "resources"]
+    out = _run(argv, ok_retcodes=tuple(range(256)))
+    if out["retcode"] != 0:
+        if not os.path.exists(CIB_FILE):
+            return {}
+        out = _run(argv, env={"CIB_file": CIB_FILE})
+    return parse_drbd_primitives(out["stdout"])
+
+
 def configure_show(*ids, xml=False):
     """
     The configuration as ``crm configure show`` prints it; limited to the
@@ -298,6 +450,54 @@ def configure_show(*ids, xml=False):
         argv.append("xml")
     argv.extend(_name(i, "CIB object id") for i in ids)
     return _run(argv)["stdout"]
+
+
+def configured_objects():
+    """
+    The CIB configuration as ``{object id: crm configure text}`` (one
+    ``crm configure show`` call).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.configured_objects
+    """
+    return split_crm_objects(configure_show())
+
+
+def get_property(name):
+    """
+    A cluster property's value (``crm_attribute --type crm_config --query``),
+    or None when it is not set.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.get_property stonith-enabled
+    """
+    out = _run(
+        ["crm_attribute", "--type", "crm_config", "--name", _name(name, "property"), "--query", "--quiet"],
+        ok_retcodes=(0, 6, 105),  # 6/105: no such attribute (ENXIO / CRM_EX_NOSUCH)
+    )
+    value = out["stdout"].strip()
+    return value if out["retcode"] == 0 and value else None
+
+
+def set_property(name, value):
+    """
+    Set a cluster property (``crm_attribute --type crm_config --update``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.set_property stonith-enabled false
+    """
+    return _run(["crm_attribute", "--type", "crm_config", "--name", _name(name, "property"), "--update", str(value)])[
+        "stdout"
+    ]
 
 
 def configure_load(method="update", text=None, path=None):

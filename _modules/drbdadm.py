@@ -326,6 +326,23 @@ def parse_dump_md(stdout, stderr):
     return None
 
 
+def describe_signature(blkid_export):
+    """
+    What ``blkid -p -o export DEVICE`` found on a device, in words ("an ext4
+    filesystem", "a dos partition table"), or None for a blank device.
+    """
+    values = dict(line.split("=", 1) for line in blkid_export.splitlines() if "=" in line)
+    if values.get("TYPE"):
+        kind = values["TYPE"]
+        what = "DRBD metadata" if kind == "drbd" else f"a {kind} signature"
+        if values.get("USAGE") == "filesystem":
+            what = f"a {kind} filesystem"
+        return what
+    if values.get("PTTYPE"):
+        return f"a {values['PTTYPE']} partition table"
+    return None
+
+
 # -------------------------------------------------------------- functions --
 
 
@@ -457,6 +474,24 @@ def has_metadata(resource):
             info={"command": ["drbdadm", "dump-md", name], "stderr": out.get("stderr", "")},
         )
     return answer
+
+
+def device_signature(device):
+    """
+    Any filesystem, partition table, RAID, LVM or other signature on a block
+    device (``blkid -p``, which reads the device itself, not a cache), in
+    words; None when the device is blank.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.device_signature /dev/sda4
+    """
+    path = __utils__["drbdha_util.require_device"](device)
+    # blkid exits 2 when it finds nothing: that is the "blank" answer.
+    out = _run(["blkid", "-p", "-o", "export", path], ok_retcodes=(0, 2))
+    return describe_signature(out["stdout"])
 
 
 def _status_or_empty(name):

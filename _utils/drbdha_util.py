@@ -1,14 +1,18 @@
 """
-Helpers shared by the drbdha execution modules: running a tool and validating
-the values that reach its command line.
+Helpers shared by the drbdha execution modules: running a tool, validating
+the values that reach its command line, and validating the whole pillar in
+one place before anything is applied (``pillar_problems``).
 
 Everything here is pure or takes the function it needs as an argument, so the
 unit tests import this file directly and the modules reach it through
 ``__utils__["drbdha_util.<name>"]``.
 """
 
+import base64
+import binascii
 import ipaddress
 import logging
+import os
 import re
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -116,3 +120,293 @@ def virtual_reason(module, which, binaries):
             f"the {module} module needs {', '.join(missing)} on PATH (not found on this minion)",
         )
     return module
+
+
+# ------------------------------------------------------------ the pillar --
+
+_HOST_RE = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+_DURATION_RE = re.compile(r"^\d+(ms|s|m|min|h)?$")
+# Characters that would end or escape a quoted string in drbd.conf / crm syntax.
+_UNQUOTABLE = set('"\\\n\r;{}')
+
+DEFAULT_PASSWORDS = {"linux", "hacluster", "password", "changeme"}
+CLUSTER_MODES = ("native", "crmsh")
+STONITH_MODES = ("none", "ipmi", "sbd")
+MAX_MINOR = 1048575
+
+
+def _key(*parts):
+    return ":".join(("drbdha",) + tuple(str(p) for p in parts))
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_safe_text(value):
+    return isinstance(value, str) and not (_UNQUOTABLE & set(value))
+
+
+def _duplicates(values):
+    seen, dup = set(), set()
+    for value in values:
+        (dup if value in seen else seen).add(value)
+    return dup
+
+
+class _Collector:
+    def __init__(self):
+        self.messages = []
+
+    def add(self, key, problem):
+        self.messages.append(f"{key}: {problem}")
+
+    def require(self, condition, key, problem):
+        if not condition:
+            self.add(key, problem)
+        return condition
+
+
+def _check_nodes(config, out):
+    nodes = config.get("nodes")
+    if not isinstance(nodes, dict) or len(nodes) != 2:
+        count = len(nodes) if isinstance(nodes, dict) else 0
+        out.add(_key("nodes"), f"exactly two nodes are needed (DRBD pair), found {count}")
+        return []
+    for name, node in nodes.items():
+        key = _key("nodes", name)
+        if not out.require(
+            valid_name(name), key, "node name must be a hostname-like name (letters, digits, '.', '_', '-')"
+        ):
+            continue
+        if not isinstance(node, dict):
+            out.add(key, "must be a mapping with id, replication_address and external_address")
+            continue
+        out.require(
+            _is_int(node.get("id")) and 0 <= node.get("id") <= 31,
+            f"{key}:id",
+            f"must be a DRBD node id 0-31, got {node.get('id')!r}",
+        )
+        out.require(
+            valid_address(node.get("replication_address")),
+            f"{key}:replication_address",
+            f"must be an IP address, got {node.get('replication_address')!r}",
+        )
+        if node.get("external_address") is not None:
+            out.require(
+                valid_address(node.get("external_address")),
+                f"{key}:external_address",
+                f"must be an IP address, got {node.get('external_address')!r}",
+            )
+    for field in ("id", "replication_address", "external_address"):
+        values = [n.get(field) for n in nodes.values() if isinstance(n, dict) and n.get(field) is not None]
+        for dup in _duplicates(values):
+            out.add(_key("nodes"), f"{field} {dup} is used by both nodes")
+    names = list(nodes)
+    first = config.get("first_node")
+    if first is not None:
+        out.require(first in nodes, _key("first_node"), f"{first!r} is not one of the nodes ({', '.join(names)})")
+    return names
+
+
+def _check_cluster(config, out):
+    cluster = config.get("cluster") or {}
+    out.require(valid_name(cluster.get("name", "hacluster")), _key("cluster", "name"), "must be a simple name")
+    mode = cluster.get("mode", "native")
+    out.require(
+        mode in CLUSTER_MODES, _key("cluster", "mode"), f"must be one of {', '.join(CLUSTER_MODES)}, got {mode!r}"
+    )
+    token = cluster.get("token", 5000)
+    out.require(_is_int(token) and 1000 <= token <= 60000, _key("cluster", "token"), "must be milliseconds, 1000-60000")
+    if mode == "native":
+        authkey = cluster.get("authkey")
+        if out.require(isinstance(authkey, str) and authkey, _key("cluster", "authkey"), "is required in native mode"):
+            try:
+                size = len(base64.b64decode(authkey, validate=True))
+            except (binascii.Error, ValueError):
+                out.add(_key("cluster", "authkey"), "must be base64 (of 128-1024 random bytes)")
+            else:
+                out.require(
+                    128 <= size <= 1024, _key("cluster", "authkey"), f"decodes to {size} bytes; corosync needs 128-1024"
+                )
+    password = cluster.get("hacluster_password")
+    if out.require(isinstance(password, str) and password, _key("cluster", "hacluster_password"), "is required"):
+        out.require(
+            password.lower() not in DEFAULT_PASSWORDS,
+            _key("cluster", "hacluster_password"),
+            "is a well-known default password; choose another",
+        )
+        out.require(len(password) >= 8, _key("cluster", "hacluster_password"), "must be at least 8 characters")
+        out.require(
+            "\n" not in password and ":" not in password,
+            _key("cluster", "hacluster_password"),
+            "must not contain ':' or a newline",
+        )
+    vip = cluster.get("virtual_ip")
+    if vip is not None:
+        out.require(valid_address(vip), _key("cluster", "virtual_ip"), f"must be an IP address, got {vip!r}")
+    stonith = cluster.get("stonith") or {}
+    out.require(
+        stonith.get("mode", "none") in STONITH_MODES,
+        _key("cluster", "stonith", "mode"),
+        f"must be one of {', '.join(STONITH_MODES)}",
+    )
+
+
+def _check_resources(config, nodes, out):
+    drbd = config.get("drbd") or {}
+    secret = drbd.get("shared_secret")
+    if out.require(
+        isinstance(secret, str) and secret, _key("drbd", "shared_secret"), "is required (peer authentication)"
+    ):
+        out.require(len(secret) >= 8, _key("drbd", "shared_secret"), "must be at least 8 characters")
+        out.require(
+            _is_safe_text(secret),
+            _key("drbd", "shared_secret"),
+            "must not contain quotes, backslashes, ';', braces or newlines",
+        )
+    out.require(drbd.get("protocol", "C") in ("A", "B", "C"), _key("drbd", "protocol"), "must be A, B or C")
+    resources = drbd.get("resources")
+    if not isinstance(resources, dict) or not resources:
+        out.add(_key("drbd", "resources"), "at least one resource is needed")
+        return {}
+    for name, res in resources.items():
+        key = _key("drbd", "resources", name)
+        if not out.require(valid_name(name), key, "resource name must be letters, digits, '.', '_', '-'"):
+            continue
+        if not isinstance(res, dict):
+            out.add(key, "must be a mapping with minor, port and disk")
+            continue
+        minor = res.get("minor")
+        out.require(_is_int(minor) and 0 <= minor <= MAX_MINOR, f"{key}:minor", f"must be 0-{MAX_MINOR}, got {minor!r}")
+        port = res.get("port")
+        out.require(_is_int(port) and 1024 <= port <= 65535, f"{key}:port", f"must be a port 1024-65535, got {port!r}")
+        disk = res.get("disk")
+        if isinstance(disk, dict):
+            out.require(
+                sorted(disk) == sorted(nodes),
+                f"{key}:disk",
+                f"per-node disks must name exactly the nodes {', '.join(nodes)}",
+            )
+            for node, path in disk.items():
+                out.require(
+                    valid_device(path), f"{key}:disk:{node}", f"must be a block device path under /dev, got {path!r}"
+                )
+        else:
+            out.require(valid_device(disk), f"{key}:disk", f"must be a block device path under /dev, got {disk!r}")
+        out.require(
+            isinstance(res.get("new_devices", False), bool),
+            f"{key}:new_devices",
+            "must be true or false (true only for brand-new, empty backing devices on both nodes)",
+        )
+    valid = {n: r for n, r in resources.items() if valid_name(n) and isinstance(r, dict)}
+    for field in ("minor", "port"):
+        for dup in _duplicates(r.get(field) for r in valid.values() if r.get(field) is not None):
+            out.add(_key("drbd", "resources"), f"{field} {dup} is used by more than one resource")
+    return valid
+
+
+def _check_vms(config, resources, out):
+    vms = config.get("vms") or {}
+    if not isinstance(vms, dict):
+        out.add(_key("vms"), "must be a mapping of guest name to settings")
+        return
+    used = {}
+    for name, vm in vms.items():
+        key = _key("vms", name)
+        if not out.require(valid_name(name), key, "guest name must be letters, digits, '.', '_', '-'"):
+            continue
+        if not isinstance(vm, dict):
+            out.add(key, "must be a mapping")
+            continue
+        res = vm.get("resource")
+        if out.require(res in resources, f"{key}:resource", f"names unknown DRBD resource {res!r}"):
+            if res in used:
+                out.add(f"{key}:resource", f"{res} already holds the disk of guest {used[res]}")
+            used[res] = name
+        install, imported = vm.get("install"), vm.get("import_xml")
+        if not out.require(bool(install) != bool(imported), key, "give exactly one of install or import_xml"):
+            continue
+        if imported:
+            ok = isinstance(imported, str) and (imported.startswith("salt://") or os.path.isabs(imported))
+            out.require(
+                ok and ".." not in imported.split("/"), f"{key}:import_xml", "must be a salt:// URL or an absolute path"
+            )
+            continue
+        _check_install(install, f"{key}:install", out)
+        for op, value in (vm.get("timeouts") or {}).items():
+            out.require(
+                _is_safe_text(str(value)) and _DURATION_RE.match(str(value)),
+                f"{key}:timeouts:{op}",
+                f"must be a duration like 120s, got {value!r}",
+            )
+
+
+def _check_install(install, key, out):
+    if not isinstance(install, dict):
+        out.add(key, "must be a mapping")
+        return
+    location = install.get("location")
+    out.require(
+        isinstance(location, str)
+        and os.path.isabs(location)
+        and "," not in location
+        and ".." not in location.split("/"),
+        f"{key}:location",
+        f"must be an absolute path to the installer ISO, got {location!r}",
+    )
+    for field, low in (("vcpus", 1), ("memory", 64)):
+        value = install.get(field)
+        out.require(
+            _is_int(value) and value >= low, f"{key}:{field}", f"must be a whole number >= {low}, got {value!r}"
+        )
+    for field in ("os_variant", "bridge"):
+        if install.get(field) is not None:
+            out.require(valid_name(install[field]), f"{key}:{field}", "must be a simple name")
+    extra = install.get("extra_args")
+    if extra is not None:
+        out.require(isinstance(extra, str) and "\n" not in extra, f"{key}:extra_args", "must be one line of text")
+    out.require(install.get("virt_type", "kvm") in ("kvm", "qemu"), f"{key}:virt_type", "must be kvm or qemu")
+
+
+def _check_time_and_network(config, out):
+    servers = (config.get("time") or {}).get("servers") or []
+    if not isinstance(servers, list):
+        out.add(_key("time", "servers"), "must be a list")
+    else:
+        for server in servers:
+            out.require(
+                valid_address(server) or (isinstance(server, str) and _HOST_RE.match(server)),
+                _key("time", "servers"),
+                f"{server!r} is not a host name or address",
+            )
+    network = config.get("network") or {}
+    if network.get("manage"):
+        for field in ("external_interface", "bridge", "replication_interface"):
+            out.require(valid_name(network.get(field)), _key("network", field), "must be an interface name")
+        if network.get("gateway") is not None:
+            out.require(valid_address(network["gateway"]), _key("network", "gateway"), "must be an IP address")
+        for field in ("prefix_length", "replication_prefix_length"):
+            value = network.get(field, 24)
+            out.require(_is_int(value) and 1 <= value <= 128, _key("network", field), "must be a prefix length")
+        if network.get("domain") is not None:
+            out.require(
+                isinstance(network["domain"], str) and _HOST_RE.match(network["domain"]),
+                _key("network", "domain"),
+                "must be a DNS domain",
+            )
+
+
+def pillar_problems(config):
+    """Every problem with the merged drbdha configuration, each naming its pillar key."""
+    out = _Collector()
+    if not isinstance(config, dict):
+        return [f"drbdha: the pillar key must be a mapping, got {type(config).__name__}"]
+    nodes = _check_nodes(config, out)
+    _check_cluster(config, out)
+    resources = _check_resources(config, nodes, out)
+    _check_vms(config, resources, out)
+    _check_time_and_network(config, out)
+    return out.messages

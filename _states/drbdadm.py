@@ -1,0 +1,365 @@
+"""
+DRBD states for drbdha, with the data-safety guards of DESIGN.md.
+
+- ``drbdadm.config``: the configuration files, validated with ``drbdadm dump``
+  as a whole before they replace the live ones; the shared secret never shows.
+- ``drbdadm.metadata``: metadata created once; refused on a device that holds
+  a filesystem or any other signature.
+- ``drbdadm.up``: the resource is up, unless Pacemaker manages it.
+- ``drbdadm.initial_primary``: the first Primary of a new resource, skipping
+  the initial sync only when the pillar declares both devices new.
+- ``drbdadm.synced``: waits, with progress, until both disks are UpToDate.
+"""
+
+import difflib
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+log = logging.getLogger(__name__)
+
+_SECRET_RE = re.compile(r'(shared-secret\s+)("[^"]*"|\S+)(;?)')
+
+
+def mask_secret(text):
+    """DRBD configuration text with the shared secret replaced by ``*****``."""
+    return _SECRET_RE.sub(lambda m: f'{m.group(1)}"*****"{m.group(3)}', text)
+
+
+def _ret(name):
+    return {"name": name, "changes": {}, "result": True, "comment": ""}
+
+
+def _fail(ret, comment):
+    ret["result"] = False
+    ret["comment"] = comment
+    return ret
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def masked_diff(old, new, filename):
+    """A unified diff of two config texts with the shared secret masked."""
+    return "".join(
+        difflib.unified_diff(
+            mask_secret(old or "").splitlines(keepends=True),
+            mask_secret(new).splitlines(keepends=True),
+            fromfile=filename,
+            tofile=filename,
+        )
+    )
+
+
+def _write_private(path, text):
+    """Write ``text`` to ``path`` atomically, mode 0600 from the start."""
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".drbdha-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _validate_candidate(files, config_dir):
+    """Run ``drbdadm dump all`` over the candidate files plus the live ones they leave as they are."""
+    workdir = tempfile.mkdtemp(prefix="drbdha-check-")
+    try:
+        os.chmod(workdir, 0o700)
+        live = {f for f in os.listdir(config_dir)} if os.path.isdir(config_dir) else set()
+        for filename in live - set(files):
+            if filename.endswith((".res", ".conf")) and not filename.startswith("."):
+                shutil.copy(os.path.join(config_dir, filename), os.path.join(workdir, filename))
+        for filename, text in files.items():
+            _write_private(os.path.join(workdir, filename), text)
+        main = os.path.join(workdir, "drbd.conf")
+        with open(main, "w", encoding="utf-8") as handle:
+            handle.write(f'include "{workdir}/global_common.conf";\ninclude "{workdir}/*.res";\n')
+        __salt__["drbdadm.dump"]("all", config=main)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def config(name, files):
+    """
+    The DRBD configuration files in directory ``name`` (``/etc/drbd.d``)
+    have the given contents. The whole candidate set is checked with
+    ``drbdadm dump`` first; nothing is written if drbdadm rejects it. Files
+    are written 0600 (they hold the shared secret); the changes show a diff
+    with the secret masked. Running resources are adjusted by the
+    ``drbdadm.adjusted`` state, not here.
+
+    files
+        ``{filename: text}``, e.g. ``global_common.conf`` and ``res0.res``.
+    """
+    ret = _ret(name)
+    changed = {}
+    for filename, text in files.items():
+        if "/" in filename or filename.startswith("."):
+            return _fail(ret, f"invalid file name {filename!r}")
+        path = os.path.join(name, filename)
+        current = _read(path)
+        mode_ok = current is None or (os.stat(path).st_mode & 0o777) == 0o600
+        if current != text or not mode_ok:
+            changed[filename] = masked_diff(current, text, path) or "mode set to 0600"
+    if not changed:
+        ret["comment"] = f"DRBD configuration in {name} is up to date."
+        return ret
+    try:
+        _validate_candidate(files, name)
+    except CommandExecutionError as exc:
+        return _fail(ret, f"drbdadm rejected the new configuration; nothing was written: {mask_secret(str(exc))}")
+    ret["changes"] = changed
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would update {', '.join(sorted(changed))} in {name} (validated with drbdadm dump)."
+        return ret
+    os.makedirs(name, exist_ok=True)
+    for filename in changed:
+        _write_private(os.path.join(name, filename), files[filename])
+    ret["comment"] = f"Updated {', '.join(sorted(changed))} in {name} (validated with drbdadm dump)."
+    return ret
+
+
+def _resource_status(resource):
+    """This resource's status, or None when it is not up (or DRBD is not loaded)."""
+    try:
+        return __salt__["drbdadm.status"](resource).get(resource)
+    except CommandExecutionError:
+        return None
+
+
+def metadata(name, disk):
+    """
+    The backing device ``disk`` of resource ``name`` carries DRBD metadata.
+    Created once; never over a filesystem, a partition table, LVM or other
+    data: those are refused with what to do instead.
+    """
+    ret = _ret(name)
+    status = _resource_status(name)
+    if status and any(v.get("disk") not in (None, "Diskless") for v in status["volumes"]):
+        ret["comment"] = f"{name} is attached: its metadata is in use."
+        return ret
+    if not os.path.exists(disk):
+        return _fail(ret, f"backing device {disk} of {name} does not exist on this node")
+    try:
+        if __salt__["drbdadm.has_metadata"](name):
+            ret["comment"] = f"{disk} already carries DRBD metadata for {name}; it is kept as it is."
+            return ret
+        signature = __salt__["drbdadm.device_signature"](disk)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        return _fail(ret, f"cannot inspect {disk}: {exc}")
+    if signature:
+        return _fail(
+            ret,
+            f"refusing to create DRBD metadata on {disk}: it holds {signature}. drbdha never writes over "
+            f"existing data. If that data is disposable, wipe it yourself (wipefs -a {disk}) and apply "
+            "again; if it must be kept, move it away first.",
+        )
+    ret["changes"] = {"metadata": {"old": None, "new": f"created on {disk}"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would create DRBD metadata for {name} on {disk} (the device is blank)."
+        return ret
+    try:
+        __salt__["drbdadm.create_md"](name)
+    except CommandExecutionError as exc:
+        ret["changes"] = {}
+        return _fail(ret, f"drbdadm create-md {name} failed: {exc}")
+    ret["comment"] = f"Created DRBD metadata for {name} on {disk}."
+    return ret
+
+
+def _managed_by_pacemaker(resource):
+    try:
+        return resource in __salt__["crmsh.drbd_resources"]()
+    except (KeyError, CommandExecutionError):
+        return False
+
+
+def up(name):
+    """
+    Resource ``name`` is up (attached and connecting). Left alone when
+    Pacemaker manages it: the cluster decides where DRBD runs then.
+    """
+    ret = _ret(name)
+    if _resource_status(name) is not None:
+        ret["comment"] = f"{name} is up."
+        return ret
+    if _managed_by_pacemaker(name):
+        ret["comment"] = f"{name} is managed by Pacemaker; the cluster starts it, not this state."
+        return ret
+    ret["changes"] = {"state": {"old": "down", "new": "up"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would bring {name} up."
+        return ret
+    try:
+        __salt__["drbdadm.up"](name)
+    except CommandExecutionError as exc:
+        ret["changes"] = {}
+        return _fail(ret, f"drbdadm up {name} failed: {exc}")
+    ret["comment"] = f"Brought {name} up."
+    return ret
+
+
+def adjusted(name):
+    """
+    A running resource matches its configuration files (``drbdadm adjust``,
+    which changes only what differs). Runs only when watched files change.
+    """
+    ret = _ret(name)
+    if _resource_status(name) is None:
+        ret["comment"] = f"{name} is not up; nothing to adjust."
+        return ret
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would run drbdadm adjust {name}."
+        return ret
+    __salt__["drbdadm.adjust"](name)
+    ret["comment"] = f"Adjusted {name} to its configuration."
+    return ret
+
+
+def mod_watch(name, sfun=None, **kwargs):
+    """``adjusted`` acts only when something it watches changed."""
+    if sfun == "adjusted":
+        return adjusted(name)
+    return _ret(name)
+
+
+def decide_initial_primary(status, new_devices):
+    """
+    What the first-Primary step should do for a resource's current status
+    (pure). Returns ``(action, reason)``; action is one of ``none``,
+    ``refuse``, ``wait``, ``clear_bitmap`` (skip the initial sync, then
+    promote) or ``force_primary`` (promote and copy to the peer).
+    """
+    peers = list(status["peers"].values())
+    if status["role"] == "Primary" or any(p.get("role") == "Primary" for p in peers):
+        return "none", "the resource already has a Primary"
+    if status["disk"] == "UpToDate":
+        return "none", "this node already holds UpToDate data (the resource was initialised before)"
+    if any(p.get("peer_disk") == "UpToDate" for p in peers):
+        return "refuse", (
+            "the peer holds UpToDate data and this node does not: forcing Primary here would overwrite "
+            "the peer's data. Nothing was done; the peer's data will sync to this node."
+        )
+    if status["disk"] != "Inconsistent":
+        return "refuse", f"this node's disk is {status['disk']}; expected Inconsistent for a new resource"
+    if not peers or any(p.get("connection") != "Connected" for p in peers):
+        return "wait", "the peer is not connected yet: bring the resource up on both nodes first"
+    if any(p.get("peer_disk") != "Inconsistent" for p in peers):
+        return "refuse", "the peer's disk is not Inconsistent; this is not a new resource"
+    if new_devices:
+        return "clear_bitmap", "both backing devices are declared new: the initial sync is skipped"
+    return "force_primary", "the initial full sync copies this node's device to the peer"
+
+
+def initial_primary(name, new_devices=False):
+    """
+    The first Primary of a new resource, on the node this runs on (the
+    pillar's first_node). With ``new_devices: True`` (both backing devices
+    brand new and empty) the initial sync is skipped with ``new-current-uuid
+    --clear-bitmap``; otherwise this node's data is copied to the peer (wait
+    for it with ``drbdadm.synced``). Does nothing once the resource has
+    data; refuses when the peer holds UpToDate data and this node does not.
+    """
+    ret = _ret(name)
+    if not isinstance(new_devices, bool):
+        return _fail(ret, "new_devices must be true or false")
+    status = _resource_status(name)
+    if status is None:
+        return _fail(ret, f"{name} is not up on this node")
+    action, reason = decide_initial_primary(status, new_devices)
+    if action == "none":
+        ret["comment"] = f"{name}: {reason}."
+        return ret
+    if action in ("refuse", "wait"):
+        return _fail(ret, f"{name}: {reason}")
+    if action == "clear_bitmap":
+        ret["changes"] = {
+            "initial_sync": "skipped (both devices declared new)",
+            "role": {"old": "Secondary", "new": "Primary"},
+        }
+    else:
+        ret["changes"] = {"initial_sync": "started from this node", "role": {"old": "Secondary", "new": "Primary"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"{name}: would make this node the first Primary; {reason}."
+        return ret
+    try:
+        if action == "clear_bitmap":
+            __salt__["drbdadm.new_current_uuid"](name, clear_bitmap=True)
+            __salt__["drbdadm.primary"](name)
+        else:
+            __salt__["drbdadm.primary"](name, force=True)
+    except CommandExecutionError as exc:
+        ret["changes"] = {}
+        return _fail(ret, f"{name}: first Primary failed: {exc}")
+    ret["comment"] = f"{name}: this node is the first Primary; {reason}."
+    return ret
+
+
+def sync_progress(status):
+    """``(done, percent, text)`` for a resource status: done when every disk is UpToDate."""
+    peers = status["peers"].values()
+    done = status["disk"] == "UpToDate" and all(p.get("peer_disk") == "UpToDate" for p in peers)
+    percents = [p["sync_percent"] for p in peers if p.get("sync_percent") is not None]
+    percent = min(percents) if percents else (100.0 if done else None)
+    states = ", ".join(f"{n} {p.get('replication')} {p.get('peer_disk')}" for n, p in status["peers"].items())
+    return done, percent, f"disk {status['disk']}; peers: {states or 'none'}"
+
+
+def synced(name, timeout=3600, interval=5):
+    """
+    Wait until resource ``name`` is UpToDate on both nodes, logging and
+    sending progress events (``drbdha/sync/NAME``). Fails after ``timeout``
+    seconds with the last progress seen. Waiting changes nothing.
+    """
+    ret = _ret(name)
+    if __opts__["test"]:
+        status = _resource_status(name)
+        if status is None:
+            ret["result"] = None
+            ret["comment"] = f"{name} is not up yet; would wait for it to be in sync."
+            return ret
+        done, percent, text = sync_progress(status)
+        ret["result"] = True if done else None
+        ret["comment"] = f"{name} is in sync." if done else f"Would wait for {name} to sync ({text})."
+        return ret
+    start = time.monotonic()
+    last = None
+    while True:
+        status = _resource_status(name)
+        if status is None:
+            return _fail(ret, f"{name} is not up on this node")
+        done, percent, text = sync_progress(status)
+        elapsed = time.monotonic() - start
+        if done:
+            ret["comment"] = f"{name} is UpToDate on both nodes (waited {elapsed:.0f} s)."
+            return ret
+        if percent != last:
+            log.info("drbdha: %s sync %s%% (%s) after %.0f s", name, percent, text, elapsed)
+            __salt__["event.fire"]({"resource": name, "percent": percent, "state": text}, f"drbdha/sync/{name}")
+            last = percent
+        if elapsed > timeout:
+            return _fail(ret, f"{name} not in sync after {timeout} s: {percent}% ({text})")
+        time.sleep(interval)
