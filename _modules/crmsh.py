@@ -397,6 +397,32 @@ def status():
     return result
 
 
+def cluster_running():
+    """
+    Whether this node runs a cluster that answers (``crm_mon`` succeeds).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.cluster_running
+    """
+    return _run(["crm_mon", "-1", "--output-as=xml"], ok_retcodes=tuple(range(256)))["retcode"] == 0
+
+
+def corosync_reload():
+    """
+    Make the running corosync re-read corosync.conf (``corosync-cfgtool -R``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.corosync_reload
+    """
+    return _run(["corosync-cfgtool", "-R"])["stdout"]
+
+
 def constraints():
     """
     The CIB's constraints, with the leftovers that need attention

@@ -7,6 +7,7 @@ drbdha: one health view of a DRBD-backed, Pacemaker-managed KVM guest.
 """
 
 import logging
+import os
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
@@ -15,7 +16,9 @@ log = logging.getLogger(__name__)
 __virtualname__ = "drbdha"
 
 HEALTHY, DEGRADED, FAILED = "healthy", "degraded", "failed"
-_SEVERITY = {HEALTHY: 0, DEGRADED: 1, FAILED: 2}
+# A warning is reported but does not change the verdict (e.g. no STONITH).
+WARNING = "warning"
+_SEVERITY = {WARNING: 0, HEALTHY: 0, DEGRADED: 1, FAILED: 2}
 
 VIRTUALDOMAIN_AGENT = "ocf:heartbeat:VirtualDomain"
 # The formula names a guest's cluster resource rsc_kvm_DOMAIN (as the reference procedure does).
@@ -85,7 +88,7 @@ def cluster_findings(cluster):
     if cluster.get("maintenance_mode"):
         findings.append((DEGRADED, "the cluster is in maintenance mode"))
     if cluster.get("stonith_enabled") is False:
-        findings.append((DEGRADED, "STONITH is disabled: only DRBD resource-level fencing protects the data"))
+        findings.append((WARNING, "STONITH is disabled: only DRBD resource-level fencing protects the data"))
     for failure in cluster["failures"]:
         findings.append(
             (
@@ -160,7 +163,116 @@ def domain_of(resource_id):
 
 def verdict(findings):
     """The worst severity among the findings (``healthy`` when there are none)."""
-    return max((sev for sev, _ in findings), key=_SEVERITY.get, default=HEALTHY)
+    worst = max((sev for sev, _ in findings), key=_SEVERITY.get, default=HEALTHY)
+    return HEALTHY if worst == WARNING else worst
+
+
+def derive_settings(config, minion_id, drbd_major):
+    """
+    The validated configuration plus what every SLS needs and should not
+    compute twice: ``this_node``, ``first_node``, ``peer_node``,
+    ``drbd_major`` and per resource ``disks`` (``{node: device}``). Pure.
+    """
+    nodes = config["nodes"]
+    first = config.get("first_node") or min(nodes, key=lambda n: nodes[n]["id"])
+    settings = dict(config)
+    settings["first_node"] = first
+    settings["this_node"] = minion_id
+    settings["is_first_node"] = minion_id == first
+    settings["peer_node"] = next((n for n in nodes if n != minion_id), None)
+    settings["drbd_major"] = drbd_major
+    resources = {}
+    for name, res in config["drbd"]["resources"].items():
+        disk = res["disk"]
+        resources[name] = dict(res, disks=disk if isinstance(disk, dict) else {n: disk for n in nodes})
+    settings["drbd"] = dict(config["drbd"], resources=resources)
+    return settings
+
+
+def drbd_primitive_id(resource):
+    return f"rsc_drbd_{resource}"
+
+
+def drbd_clone_id(resource):
+    return f"ms_drbd_{resource}"
+
+
+def guest_resource_id(vm):
+    """
+    The cluster resource id of guest ``vm`` (``rsc_kvm_VM``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.guest_resource_id sesadm
+    """
+    return f"{GUEST_PREFIX}{vm}"
+
+
+def build_cib_objects(settings):
+    """
+    The CIB objects of the reference procedure (steps 5 and 6) for a
+    settings mapping, as crm configure texts in load order (Pacemaker 2.1
+    syntax: promotable clones, Promoted/Unpromoted). Pure.
+    """
+    objects = []
+    for name in sorted(settings["drbd"]["resources"]):
+        prim, clone = drbd_primitive_id(name), drbd_clone_id(name)
+        objects.append(
+            f"primitive {prim} ocf:linbit:drbd params drbd_resource={name} "
+            "op monitor interval=21 timeout=20 role=Promoted "
+            "op monitor interval=22 timeout=21 role=Unpromoted "
+            "op start interval=0 timeout=240 op stop interval=0 timeout=100 "
+            "op promote interval=0 timeout=90 op demote interval=0 timeout=90 "
+            "op notify interval=0 timeout=90"
+        )
+        objects.append(
+            f"clone {clone} {prim} meta promotable=true promoted-max=1 promoted-node-max=1 "
+            "clone-max=2 clone-node-max=1 notify=true"
+        )
+    defaults = settings.get("vm_defaults", {}).get("timeouts", {})
+    config_dir = settings.get("vm_config_dir", "/etc/havm")
+    for vm_name in sorted(settings.get("vms") or {}):
+        vm = settings["vms"][vm_name]
+        timeouts = dict(defaults, **(vm.get("timeouts") or {}))
+        rid, clone = guest_resource_id(vm_name), drbd_clone_id(vm["resource"])
+        objects.append(
+            f"primitive {rid} ocf:heartbeat:VirtualDomain "
+            f'params config="{config_dir}/{vm_name}.xml" hypervisor="qemu:///system" '
+            f"op monitor interval={timeouts['monitor_interval']} timeout={timeouts['monitor']} "
+            f"op start interval=0 timeout={timeouts['start']} "
+            f"op stop interval=0 timeout={timeouts['stop']}"
+        )
+        objects.append(f"colocation col_{rid}_on_drbd inf: {rid} {clone}:Promoted")
+        objects.append(f"order ord_{clone}_before_{rid} Mandatory: {clone}:promote {rid}:start")
+    cluster = settings.get("cluster", {})
+    if cluster.get("virtual_ip"):
+        objects.append(
+            f"primitive rsc_vip ocf:heartbeat:IPaddr2 params ip={cluster['virtual_ip']} "
+            f"cidr_netmask={cluster.get('virtual_ip_prefix_length', 24)} "
+            "op monitor interval=10 timeout=20"
+        )
+    stonith = cluster.get("stonith") or {}
+    if stonith.get("mode") == "ipmi":
+        for node, ipmi in sorted((stonith.get("ipmi") or {}).items()):
+            objects.append(
+                f"primitive stonith_{node} stonith:fence_ipmilan params ip={ipmi['ip']} "
+                f'username="{ipmi["user"]}" password="{ipmi["password"]}" lanplus=1 '
+                f"pcmk_host_list={node} op monitor interval=3600 timeout=120"
+            )
+            objects.append(f"location loc_stonith_{node}_elsewhere stonith_{node} -inf: {node}")
+    return objects
+
+
+def cluster_properties(settings):
+    """Cluster properties for the settings' fencing choice: ``{name: value}``. Pure."""
+    mode = (settings.get("cluster", {}).get("stonith") or {}).get("mode", "none")
+    if mode == "none":
+        return {"stonith-enabled": "false"}
+    if mode == "sbd":
+        return {"stonith-enabled": "true", "stonith-watchdog-timeout": "10s"}
+    return {"stonith-enabled": "true"}
 
 
 # -------------------------------------------------------------- functions --
@@ -174,6 +286,86 @@ def _ask(function):
         return __salt__[function](), None
     except (CommandExecutionError, SaltInvocationError, OSError) as exc:
         return None, str(exc)
+
+
+def validate(config=None):
+    """
+    Every problem with a drbdha configuration (default: this minion's
+    ``drbdha`` pillar), each naming its pillar key; empty when it is valid.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdha.validate
+    """
+    if config is None:
+        config = __pillar__.get("drbdha", {})
+    return __utils__["drbdha_util.pillar_problems"](config)
+
+
+def settings(config):
+    """
+    Validate a merged drbdha configuration (map.jinja passes defaults →
+    os_family → pillar) and add the derived values the SLS files use.
+    Raises with every problem, each naming its pillar key, so a bad pillar
+    stops the run before any state executes.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.settings "$(salt-call --out=json pillar.get drbdha)"
+    """
+    problems = validate(config)
+    if problems:
+        raise SaltInvocationError("invalid drbdha pillar:\n  " + "\n  ".join(problems))
+    minion_id = __grains__["id"]
+    if minion_id not in config["nodes"]:
+        raise SaltInvocationError(
+            f"drbdha:nodes: this minion ({minion_id}) is not one of the nodes ({', '.join(config['nodes'])})"
+        )
+    major = config["drbd"].get("version")
+    if major is None:
+        loaded = __salt__["drbdadm.kernel_version"]() if "drbdadm.kernel_version" in __salt__ else None
+        major = loaded[0] if loaded else config["drbd"].get("default_version", 9)
+    return derive_settings(config, minion_id, int(major))
+
+
+def cib_objects(config):
+    """
+    The crm configure texts of the CIB objects drbdha manages for a
+    settings mapping (from ``drbdha.settings``), in load order.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.cib_objects "$(salt-call --out=json drbdha.settings ...)"
+    """
+    return build_cib_objects(config)
+
+
+def vm_xml():
+    """
+    The domain XML files drbdha keeps (``/etc/havm/*.xml``): ``{domain: xml}``.
+    Published to the Salt mine by the node that installed a guest, so the
+    other node can keep the same file.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.vm_xml
+    """
+    directory = __salt__["config.get"]("drbdha:vm_config_dir", "/etc/havm")
+    found = {}
+    if os.path.isdir(directory):
+        for filename in sorted(os.listdir(directory)):
+            if filename.endswith(".xml"):
+                with open(os.path.join(directory, filename), encoding="utf-8") as handle:
+                    found[filename[: -len(".xml")]] = handle.read()
+    return found
 
 
 def status():
@@ -205,7 +397,8 @@ def status():
     return {
         "node": node,
         "verdict": verdict(findings),
-        "reasons": [reason for _, reason in findings],
+        "reasons": [reason for sev, reason in findings if sev != WARNING],
+        "warnings": [reason for sev, reason in findings if sev == WARNING],
         "drbd": answers["drbd"],
         "cluster": answers["cluster"],
         "libvirt": answers["libvirt"],

@@ -80,6 +80,22 @@ def parse_domstate(text):
     return {"state": line, "reason": None}
 
 
+def parse_dominfo(text):
+    """
+    Parse ``virsh dominfo`` ("Key:   value" lines) into a dict with
+    lower-case keys; ``persistent`` and ``autostart`` become booleans.
+    """
+    info = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            info[key.strip().lower().replace(" ", "_")] = value.strip()
+    for key in ("persistent", "autostart"):
+        if key in info:
+            info[key] = info[key] in ("yes", "enable")
+    return info
+
+
 def summarize_domain_xml(text):
     """
     The facts drbdha needs from a domain XML: name, type, memory (KiB),
@@ -231,6 +247,20 @@ def domstate(name, uri=None):
             info={"command": ["virsh", "domstate", name], "stderr": result.get("stderr", "")},
         )
     return parse_domstate(result["stdout"])
+
+
+def dominfo(name, uri=None):
+    """
+    Basic facts of a domain (``virsh dominfo``): state, persistent, autostart,
+    memory, CPUs.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' virsh.dominfo sesadm
+    """
+    return parse_dominfo(_virsh("dominfo", _domain(name), uri=uri)["stdout"])
 
 
 def dumpxml(name, inactive=True, uri=None):

@@ -222,27 +222,34 @@ def up(name):
 
 def adjusted(name):
     """
-    A running resource matches its configuration files (``drbdadm adjust``,
-    which changes only what differs). Runs only when watched files change.
+    A running resource follows its configuration files: when a state this
+    one watches (``drbdadm.config``) changed them, ``drbdadm adjust`` applies
+    the difference (``mod_watch``). Without such a change it does nothing.
     """
     ret = _ret(name)
+    ret["comment"] = f"The configuration of {name} did not change; nothing to adjust."
+    return ret
+
+
+def mod_watch(name, sfun=None, **kwargs):
+    """Run ``drbdadm adjust`` for ``adjusted`` when a watched state changed."""
+    ret = _ret(name)
+    if sfun != "adjusted":
+        return ret
     if _resource_status(name) is None:
-        ret["comment"] = f"{name} is not up; nothing to adjust."
+        ret["comment"] = f"{name} is not up; the new configuration applies when it starts."
         return ret
     if __opts__["test"]:
         ret["result"] = None
         ret["comment"] = f"Would run drbdadm adjust {name}."
         return ret
-    __salt__["drbdadm.adjust"](name)
-    ret["comment"] = f"Adjusted {name} to its configuration."
+    try:
+        __salt__["drbdadm.adjust"](name)
+    except CommandExecutionError as exc:
+        return _fail(ret, f"drbdadm adjust {name} failed: {mask_secret(str(exc))}")
+    ret["changes"] = {"adjusted": name}
+    ret["comment"] = f"Adjusted {name} to its new configuration."
     return ret
-
-
-def mod_watch(name, sfun=None, **kwargs):
-    """``adjusted`` acts only when something it watches changed."""
-    if sfun == "adjusted":
-        return adjusted(name)
-    return _ret(name)
 
 
 def decide_initial_primary(status, new_devices):

@@ -1,3 +1,15 @@
-{#- The whole formula, in rollout order. Each concern lives in its own folder. #}
+{#- The whole formula on one node, in rollout order; each concern lives in its
+    own folder. The two-node rollout (which node first, waits between nodes,
+    the first DRBD Primary) is drbdha.orch.deploy; this converges a node. #}
+{%- set tplroot = tpldir.split("/")[0] %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 include:
   - .packages
+{%- if drbdha.network.manage %}
+  - .network
+{%- endif %}
+  - .time
+  - .cluster
+  - .drbd
+  - .vm
+  - .cib

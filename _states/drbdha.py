@@ -1,0 +1,310 @@
+"""
+drbdha's own states: secrets taken from pillar by key (so their values never
+travel in state arguments, output, logs or events), and waits on real
+cluster conditions with a timeout and progress.
+"""
+
+import base64
+import hmac
+import logging
+import os
+import tempfile
+import time
+
+try:  # crypt verifies /etc/shadow hashes; it is in Python up to 3.12.
+    import crypt
+except ImportError:  # pragma: no cover - Python 3.13+
+    crypt = None
+
+log = logging.getLogger(__name__)
+
+SHADOW = "/etc/shadow"
+
+
+def _ret(name):
+    return {"name": name, "changes": {}, "result": True, "comment": ""}
+
+
+def _secret(pillar_key):
+    value = __salt__["pillar.get"](pillar_key, None)
+    if not value:
+        raise ValueError(f"pillar key {pillar_key} is not set")
+    return value
+
+
+def secret_file(name, pillar_key, encoding="text", mode="0600", user="root", group="root"):
+    """
+    File ``name`` holds the secret at ``pillar_key`` (decoded from base64
+    with ``encoding: base64``), with ``mode``. Output says only whether it
+    changed, never what it holds.
+
+    .. code-block:: yaml
+
+        /etc/corosync/authkey:
+          drbdha.secret_file:
+            - pillar_key: drbdha:cluster:authkey
+            - encoding: base64
+            - mode: "0400"
+    """
+    ret = _ret(name)
+    try:
+        value = _secret(pillar_key)
+    except ValueError as exc:
+        ret.update(result=False, comment=str(exc))
+        return ret
+    data = base64.b64decode(value) if encoding == "base64" else str(value).encode()
+    want_mode = int(str(mode), 8)
+    try:
+        with open(name, "rb") as handle:
+            current = handle.read()
+        stat = os.stat(name)
+        current_mode = stat.st_mode & 0o777
+    except FileNotFoundError:
+        current, current_mode = None, None
+    if current is not None and hmac.compare_digest(current, data) and current_mode == want_mode:
+        ret["comment"] = f"{name} holds the secret from {pillar_key} (mode {mode})."
+        return ret
+    what = "created" if current is None else ("updated" if current != data else f"mode set to {mode}")
+    ret["changes"] = {name: f"{what} (content hidden)"}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would write the secret from {pillar_key} to {name}."
+        return ret
+    directory = os.path.dirname(name)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".drbdha-")
+    try:
+        os.fchmod(fd, want_mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        __salt__["file.chown"](tmp, user, group)
+        os.replace(tmp, name)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    ret["comment"] = f"Wrote the secret from {pillar_key} to {name}."
+    return ret
+
+
+def shadow_hash(user, shadow_text):
+    """The password hash of ``user`` in /etc/shadow text, or None."""
+    for line in shadow_text.splitlines():
+        fields = line.split(":")
+        if fields[0] == user and len(fields) > 1:
+            return fields[1]
+    return None
+
+
+def password_matches(password, hashed):
+    """Whether ``password`` produces ``hashed`` (crypt(3) formats)."""
+    if not hashed or hashed[0] in "!*" or crypt is None:
+        return False
+    return hmac.compare_digest(crypt.crypt(password, hashed), hashed)
+
+
+def user_password(name, pillar_key):
+    """
+    User ``name`` (e.g. ``hacluster``) has the password at ``pillar_key``.
+    Set with ``chpasswd`` on stdin, kept out of logs; output never shows it.
+
+    .. code-block:: yaml
+
+        hacluster:
+          drbdha.user_password:
+            - pillar_key: drbdha:cluster:hacluster_password
+    """
+    ret = _ret(name)
+    try:
+        password = str(_secret(pillar_key))
+    except ValueError as exc:
+        ret.update(result=False, comment=str(exc))
+        return ret
+    with open(SHADOW, encoding="utf-8") as handle:
+        hashed = shadow_hash(name, handle.read())
+    if hashed is None:
+        ret.update(result=False, comment=f"user {name} does not exist (is pacemaker installed?)")
+        return ret
+    if password_matches(password, hashed):
+        ret["comment"] = f"The password of {name} is the one in {pillar_key}."
+        return ret
+    ret["changes"] = {name: "password changed (value hidden)"}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would set the password of {name} from {pillar_key}."
+        return ret
+    __utils__["drbdha_util.run"](__salt__["cmd.run_all"], ["chpasswd"], stdin=f"{name}:{password}\n", quiet=True)
+    ret["comment"] = f"Set the password of {name} from {pillar_key}."
+    return ret
+
+
+def _wait(condition, timeout, interval, describe):
+    """Poll ``condition()`` → (done, detail) until done or timeout; returns (done, detail, seconds)."""
+    start = time.monotonic()
+    last = None
+    while True:
+        done, detail = condition()
+        elapsed = time.monotonic() - start
+        if done or elapsed > timeout:
+            return done, detail, elapsed
+        if detail != last:
+            log.info("drbdha: waiting for %s: %s (%.0f s)", describe, detail, elapsed)
+            last = detail
+        time.sleep(interval)
+
+
+def members_state(status, nodes):
+    """(all online with quorum, detail) for a crmsh.status answer. Pure."""
+    offline = [n for n in nodes if not status["nodes"].get(n, {}).get("online")]
+    if not status.get("quorum"):
+        return False, "no quorum yet" + (f"; offline: {', '.join(offline)}" if offline else "")
+    if offline:
+        return False, f"offline: {', '.join(offline)}"
+    return True, f"{', '.join(nodes)} online with quorum (DC {status.get('dc')})"
+
+
+def cluster_members(name, nodes, timeout=600, interval=3):
+    """
+    Wait until the cluster has quorum and every node in ``nodes`` is online.
+    Waiting is not a change; a timeout fails with what was last seen.
+    """
+    ret = _ret(name)
+
+    def condition():
+        __context__.pop("crmsh.status", None)
+        try:
+            return members_state(__salt__["crmsh.status"](), nodes)
+        except Exception as exc:  # noqa: BLE001 - the cluster may not answer yet
+            return False, f"cluster not answering: {str(exc).splitlines()[0]}"
+
+    if __opts__["test"]:
+        done, detail = condition()
+        ret["result"] = True if done else None
+        ret["comment"] = detail if done else f"Would wait for the cluster: {detail}"
+        return ret
+    done, detail, elapsed = _wait(condition, timeout, interval, "cluster membership")
+    ret["result"] = done
+    ret["comment"] = f"{detail} after {elapsed:.0f} s" if done else f"timed out after {timeout} s: {detail}"
+    return ret
+
+
+def healthy(name, timeout=600, interval=5):
+    """
+    Wait until ``drbdha.status`` says ``healthy`` on this node; a timeout
+    fails with the reasons last given.
+    """
+    ret = _ret(name)
+
+    def condition():
+        __context__.clear()
+        status = __salt__["drbdha.status"]()
+        return status["verdict"] == "healthy", "; ".join(status["reasons"]) or "healthy"
+
+    if __opts__["test"]:
+        done, detail = condition()
+        ret["result"] = True if done else None
+        ret["comment"] = "healthy" if done else f"Would wait for health: {detail}"
+        return ret
+    done, detail, elapsed = _wait(condition, timeout, interval, "drbdha health")
+    ret["result"] = done
+    ret["comment"] = f"healthy after {elapsed:.0f} s" if done else f"not healthy after {timeout} s: {detail}"
+    return ret
+
+
+def _fresh_status():
+    __context__.pop("crmsh.status", None)
+    return __salt__["crmsh.status"]()
+
+
+def _guest(status, resource):
+    rsc = status["resources"].get(resource)
+    if rsc is None:
+        raise ValueError(f"the cluster has no resource {resource}")
+    return rsc
+
+
+def guest_moved(name, to="", timeout=900, interval=3):
+    """
+    Guest ``name`` (resource ``rsc_kvm_NAME``) runs on node ``to`` (default:
+    the other node), moved by the cluster; the ``cli-prefer`` constraint the
+    move needs is removed once the guest runs there, so nothing pins it.
+    """
+    ret = _ret(name)
+    resource = __salt__["drbdha.guest_resource_id"](name)
+    try:
+        status = _fresh_status()
+        rsc = _guest(status, resource)
+    except Exception as exc:  # noqa: BLE001 - any cluster error is the reason to report
+        ret.update(result=False, comment=str(exc))
+        return ret
+    where = rsc["nodes"]
+    target = to or next((n for n in sorted(status["nodes"]) if n not in where), None)
+    if not where:
+        ret.update(result=False, comment=f"{name} is not running; start it first (drbdha.orch.start)")
+        return ret
+    if target is None or target not in status["nodes"]:
+        ret.update(result=False, comment=f"no node to move {name} to (target {target!r})")
+        return ret
+    if where == [target]:
+        ret["comment"] = f"{name} already runs on {target}."
+        return ret
+    ret["changes"] = {name: {"old": ", ".join(where), "new": target}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would move {name} from {', '.join(where)} to {target}."
+        return ret
+    __salt__["crmsh.resource_move"](resource, target)
+    try:
+        done, detail, elapsed = _wait(
+            lambda: _placement(resource, target), timeout, interval, f"{name} to start on {target}"
+        )
+    finally:
+        __salt__["crmsh.resource_clear"](resource)
+    ret["result"] = done
+    ret["comment"] = (
+        f"Moved {name} to {target} in {elapsed:.0f} s; the move constraint is cleared."
+        if done
+        else f"{name} not running on {target} after {timeout} s ({detail}); the move constraint is cleared."
+    )
+    return ret
+
+
+def _placement(resource, target):
+    rsc = _guest(_fresh_status(), resource)
+    running = rsc["nodes"]
+    return running == [target] and rsc["active"], f"running on {', '.join(running) or 'no node'}"
+
+
+def guest_running(name, running=True, timeout=900, interval=3):
+    """
+    Guest ``name`` is started (``running: true``) or stopped through the
+    cluster (its ``target-role``), waiting until the cluster reports it so.
+    """
+    ret = _ret(name)
+    resource = __salt__["drbdha.guest_resource_id"](name)
+    try:
+        rsc = _guest(_fresh_status(), resource)
+    except Exception as exc:  # noqa: BLE001 - any cluster error is the reason to report
+        ret.update(result=False, comment=str(exc))
+        return ret
+    is_running = bool(rsc["nodes"])
+    if is_running == running:
+        ret["comment"] = f"{name} is {'running on ' + ', '.join(rsc['nodes']) if running else 'stopped'}."
+        return ret
+    ret["changes"] = {name: {"old": "running" if is_running else "stopped", "new": "running" if running else "stopped"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would {'start' if running else 'stop'} {name}."
+        return ret
+    (__salt__["crmsh.resource_start"] if running else __salt__["crmsh.resource_stop"])(resource)
+
+    def condition():
+        nodes = _guest(_fresh_status(), resource)["nodes"]
+        return bool(nodes) == running, f"running on {', '.join(nodes)}" if nodes else "stopped"
+
+    done, detail, elapsed = _wait(condition, timeout, interval, f"{name} to {'start' if running else 'stop'}")
+    ret["result"] = done
+    ret["comment"] = f"{name} {detail} after {elapsed:.0f} s" if done else f"timed out after {timeout} s: {detail}"
+    return ret

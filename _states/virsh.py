@@ -1,0 +1,192 @@
+"""
+Guest definition states for drbdha: the domain XML the cluster's
+VirtualDomain resource starts from, and libvirt left without a definition of
+its own (Pacemaker owns the guest).
+"""
+
+import os
+import tempfile
+
+from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+
+def _ret(name):
+    return {"name": name, "changes": {}, "result": True, "comment": ""}
+
+
+def _fail(ret, comment):
+    ret["result"] = False
+    ret["comment"] = comment
+    return ret
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def _write(path, text):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".drbdha-")
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def check_domain_xml(text, domain, disk):
+    """
+    Problems with a domain XML for drbdha (pure): it must parse, be named
+    ``domain``, and use ``disk`` (the DRBD device) as a disk.
+    """
+    try:
+        summary = __salt__["virsh.summarize_domain_xml"](text)
+    except CommandExecutionError as exc:
+        return [str(exc)]
+    problems = []
+    if summary["name"] != domain:
+        problems.append(f"the XML defines domain {summary['name']!r}, not {domain!r}")
+    if disk not in [d["source"] for d in summary["disks"]]:
+        problems.append(f"none of its disks is {disk} (the DRBD device of this guest)")
+    return problems
+
+
+def _converge_file(ret, path, text, domain, disk, origin):
+    problems = check_domain_xml(text, domain, disk)
+    if problems:
+        return _fail(ret, f"refusing {origin} for {domain}: " + "; ".join(problems))
+    if _read(path) == text:
+        ret["comment"] = f"{path} is up to date."
+        return ret
+    ret["changes"] = {path: {"old": "absent" if _read(path) is None else "differs", "new": f"from {origin}"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would write {path} from {origin}."
+        return ret
+    _write(path, text)
+    ret["comment"] = f"Wrote {path} from {origin}."
+    return ret
+
+
+def domain_xml(name, domain, disk, source=None, mine_from=None):
+    """
+    File ``name`` (``/etc/havm/DOMAIN.xml``) holds the domain XML of
+    ``domain``, taken from ``source`` (``salt://`` or an absolute path) or
+    from the Salt mine of the node that installed it (``mine_from``). The XML
+    is checked first: right name, and ``disk`` (the DRBD device) among its disks.
+    """
+    ret = _ret(name)
+    if (source is None) == (mine_from is None):
+        return _fail(ret, "give exactly one of source or mine_from")
+    if source is not None:
+        text = __salt__["cp.get_file_str"](source)
+        if not text:
+            return _fail(ret, f"cannot fetch {source}")
+        return _converge_file(ret, name, text, domain, disk, source)
+    mined = __salt__["mine.get"](mine_from, "drbdha_vm_xml").get(mine_from) or {}
+    text = mined.get(domain)
+    if not text:
+        if __opts__["test"]:
+            ret["result"] = None
+            ret["comment"] = f"{domain} is not installed on {mine_from} yet; its XML will be copied from there."
+            return ret
+        return _fail(ret, f"{mine_from} has not published the XML of {domain} (install it there first)")
+    return _converge_file(ret, name, text, domain, disk, f"{mine_from}'s mine")
+
+
+def installed(name, domain, disk, install):
+    """
+    Guest ``domain`` has been installed once with virt-install on this node
+    (the DRBD Primary) and its XML kept at ``name``. Once the file exists
+    nothing is installed again.
+
+    install
+        virt-install settings: ``location``, ``os_variant``, ``vcpus``,
+        ``memory``, ``bridge``, ``extra_args``, ``virt_type``.
+    """
+    ret = _ret(name)
+    if _read(name) is not None:
+        ret["comment"] = f"{domain} was installed before; its XML is at {name}."
+        return ret
+    try:
+        state = __salt__["virsh.domstate"](domain)["state"]
+        argv = __salt__["virsh.build_install_argv"](
+            domain,
+            install["memory"],
+            install["vcpus"],
+            disk,
+            os_variant=install.get("os_variant"),
+            network_bridge=install.get("bridge"),
+            location=install.get("location"),
+            extra_args=install.get("extra_args"),
+            virt_type=install.get("virt_type", "kvm"),
+        )
+    except (CommandExecutionError, SaltInvocationError, KeyError) as exc:
+        return _fail(ret, f"cannot prepare the installation of {domain}: {exc}")
+    ret["changes"] = {domain: {"old": state, "new": f"installed, XML at {name}"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would install {domain} on {disk}: {' '.join(argv)}"
+        return ret
+    try:
+        if state == "undefined":
+            __salt__["virsh.install"](
+                domain,
+                install["memory"],
+                install["vcpus"],
+                disk,
+                os_variant=install.get("os_variant"),
+                network_bridge=install.get("bridge"),
+                location=install.get("location"),
+                extra_args=install.get("extra_args"),
+                virt_type=install.get("virt_type", "kvm"),
+            )
+        if __salt__["virsh.domstate"](domain)["state"] == "running":
+            __salt__["virsh.destroy"](domain)
+        _write(name, __salt__["virsh.dumpxml"](domain))
+    except CommandExecutionError as exc:
+        ret["changes"] = {}
+        return _fail(ret, f"installing {domain} failed: {exc}")
+    ret["comment"] = f"Installed {domain} on {disk}; its XML is at {name}."
+    return ret
+
+
+def undefined(name):
+    """
+    libvirt has no definition of domain ``name``: Pacemaker's VirtualDomain
+    resource defines it from its XML file when it starts it. A domain running
+    outside the cluster is not touched; the state fails and says so.
+    """
+    ret = _ret(name)
+    try:
+        state = __salt__["virsh.domstate"](name)
+    except CommandExecutionError as exc:
+        return _fail(ret, f"cannot ask libvirt about {name}: {exc}")
+    if state["state"] == "undefined":
+        ret["comment"] = f"{name} is not defined in libvirt; the cluster owns it."
+        return ret
+    if not __salt__["virsh.dominfo"](name).get("persistent"):
+        # VirtualDomain starts the guest from its XML as a transient domain.
+        ret["comment"] = f"{name} runs here as the cluster's transient domain; libvirt has no definition of it."
+        return ret
+    if state["state"] != "shut off":
+        return _fail(
+            ret,
+            f"{name} is defined in libvirt and {state['state']}: it runs outside the cluster. Shut it down "
+            f"(virsh shutdown {name}), then apply again so the cluster can own it.",
+        )
+    ret["changes"] = {name: {"old": "defined in libvirt", "new": "undefined (owned by the cluster)"}}
+    if __opts__["test"]:
+        ret["result"] = None
+        ret["comment"] = f"Would undefine {name} from libvirt."
+        return ret
+    __salt__["virsh.undefine"](name)
+    ret["comment"] = f"Undefined {name} from libvirt; the cluster owns it."
+    return ret

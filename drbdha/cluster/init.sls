@@ -1,0 +1,80 @@
+{#- The Pacemaker cluster (reference step 3). native mode: corosync.conf and
+    the authkey written here, services enabled and started. crmsh mode: crm
+    cluster init on the first node, crm cluster join on the other. Both set the
+    hacluster password from pillar. Membership is verified by the orchestration
+    (drbdha.cluster_members) once both nodes run. #}
+{%- set tplroot = tpldir.split("/")[0] %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
+{%- set cluster = drbdha.cluster %}
+
+drbdha-cluster-hacluster-password:
+  drbdha.user_password:
+    - name: hacluster
+    - pillar_key: drbdha:cluster:hacluster_password
+
+{%- if cluster.mode == "native" %}
+drbdha-cluster-corosync-conf:
+  file.managed:
+    - name: /etc/corosync/corosync.conf
+    - source: salt://{{ tplroot }}/files/cluster/corosync.conf.jinja
+    - template: jinja
+    - context:
+        cluster: {{ cluster | json }}
+        nodes: {{ drbdha.nodes | json }}
+    - user: root
+    - group: root
+    - mode: "0644"
+    - makedirs: true
+
+drbdha-cluster-authkey:
+  drbdha.secret_file:
+    - name: /etc/corosync/authkey
+    - pillar_key: drbdha:cluster:authkey
+    - encoding: base64
+    - mode: "0400"
+
+drbdha-cluster-corosync-service:
+  service.running:
+    - name: corosync
+    - enable: true
+    - require:
+      - file: drbdha-cluster-corosync-conf
+      - drbdha: drbdha-cluster-authkey
+
+{#- A changed corosync.conf is reloaded without a restart; a new authkey
+    needs a restart, which the operator schedules (it drops membership). #}
+drbdha-cluster-corosync-reload:
+  module.run:
+    - crmsh.corosync_reload: []
+    - onchanges:
+      - file: drbdha-cluster-corosync-conf
+    - require:
+      - service: drbdha-cluster-corosync-service
+
+drbdha-cluster-pacemaker-service:
+  service.running:
+    - name: pacemaker
+    - enable: true
+    - require:
+      - service: drbdha-cluster-corosync-service
+
+{%- elif drbdha.is_first_node %}
+drbdha-cluster-crmsh-init:
+  module.run:
+    - crmsh.cluster_init:
+      - name: {{ cluster.name }}
+      - interface: {{ drbdha.network.get("replication_interface", "eth1") }}
+{%- if cluster.get("virtual_ip") %}
+      - virtual_ip: {{ cluster.virtual_ip }}
+{%- endif %}
+    - unless:
+      - fun: crmsh.cluster_running
+{%- else %}
+drbdha-cluster-crmsh-join:
+  module.run:
+    - crmsh.cluster_join:
+      - first_node: {{ drbdha.first_node }}
+      - interface: {{ drbdha.network.get("replication_interface", "eth1") }}
+    - unless:
+      - fun: crmsh.cluster_running
+{%- endif %}

@@ -1,0 +1,45 @@
+{#- DRBD (reference steps 4 and 5): configuration rendered for the running
+    DRBD major version and validated with drbdadm dump before it replaces the
+    live files; metadata created once (never over existing data); each resource
+    up unless Pacemaker manages it; drbd.service disabled (Pacemaker owns DRBD). #}
+{%- set tplroot = tpldir.split("/")[0] %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
+{%- set drbd = drbdha.drbd %}
+{%- set files = {"global_common.conf": salt["slsutil.renderer"]("salt://" ~ tplroot ~ "/files/drbd/global_common.conf.jinja", default_renderer="jinja", major=drbdha.drbd_major, drbd=drbd)} %}
+{%- for name, res in drbd.resources | dictsort %}
+{%-   do files.update({name ~ ".res": salt["slsutil.renderer"]("salt://" ~ tplroot ~ "/files/drbd/resource.res.jinja", default_renderer="jinja", major=drbdha.drbd_major, name=name, res=res, nodes=drbdha.nodes, disks=res.disks)}) %}
+{%- endfor %}
+
+drbdha-drbd-config:
+  drbdadm.config:
+    - name: {{ drbd.config_dir }}
+    - files: {{ files | json }}
+
+{#- Pacemaker starts DRBD; the init script must not (it would also run
+    `drbdadm down all` when stopped, so it is only disabled, never stopped). #}
+drbdha-drbd-service-disabled:
+  service.disabled:
+    - name: drbd
+
+{%- for name, res in drbd.resources | dictsort %}
+drbdha-drbd-{{ name }}-metadata:
+  drbdadm.metadata:
+    - name: {{ name }}
+    - disk: {{ res.disks[drbdha.this_node] }}
+    - require:
+      - drbdadm: drbdha-drbd-config
+
+drbdha-drbd-{{ name }}-up:
+  drbdadm.up:
+    - name: {{ name }}
+    - require:
+      - drbdadm: drbdha-drbd-{{ name }}-metadata
+
+drbdha-drbd-{{ name }}-adjusted:
+  drbdadm.adjusted:
+    - name: {{ name }}
+    - watch:
+      - drbdadm: drbdha-drbd-config
+    - require:
+      - drbdadm: drbdha-drbd-{{ name }}-up
+{%- endfor %}

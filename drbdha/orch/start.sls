@@ -1,0 +1,14 @@
+{#- Start a guest through the cluster:
+      salt-run state.orchestrate drbdha.orch.start pillar='{"vm": "sesadm"}' #}
+{%- set config = salt["pillar.get"]("drbdha", {}) %}
+{%- set nodes = config.get("nodes", {}) | list | sort %}
+{%- set first = config.get("first_node") or (nodes | first) %}
+
+drbdha-start-guest:
+  salt.state:
+    - tgt: {{ first }}
+    - sls: drbdha.day2.start
+    - pillar:
+        drbdha_day2:
+          vm: {{ salt["pillar.get"]("vm") | json }}
+    - failhard: true
