@@ -211,7 +211,7 @@ def _check_nodes(config, out):
     return names
 
 
-def _check_cluster(config, out):
+def _check_cluster(config, nodes, out):
     cluster = config.get("cluster") or {}
     out.require(valid_name(cluster.get("name", "hacluster")), _key("cluster", "name"), "must be a simple name")
     mode = cluster.get("mode", "native")
@@ -253,6 +253,25 @@ def _check_cluster(config, out):
         _key("cluster", "stonith", "mode"),
         f"must be one of {', '.join(STONITH_MODES)}",
     )
+    if stonith.get("mode") == "ipmi":
+        _check_ipmi(stonith.get("ipmi"), nodes, out)
+
+
+def _check_ipmi(ipmi, nodes, out):
+    key = _key("cluster", "stonith", "ipmi")
+    if not isinstance(ipmi, dict) or sorted(ipmi) != sorted(nodes):
+        out.add(key, f"needs one entry (ip, user, password) per node: {', '.join(nodes)}")
+        return
+    for node, given in ipmi.items():
+        entry = given if isinstance(given, dict) else {}
+        out.require(valid_address(entry.get("ip")), f"{key}:{node}:ip", "must be an IP address")
+        for field in ("user", "password"):
+            value = entry.get(field)
+            out.require(
+                isinstance(value, str) and value and _is_safe_text(value) and " " not in value,
+                f"{key}:{node}:{field}",
+                "is required, without spaces, quotes, backslashes, ';' or braces",
+            )
 
 
 def _check_resources(config, nodes, out):
@@ -268,6 +287,8 @@ def _check_resources(config, nodes, out):
             "must not contain quotes, backslashes, ';', braces or newlines",
         )
     out.require(drbd.get("protocol", "C") in ("A", "B", "C"), _key("drbd", "protocol"), "must be A, B or C")
+    if drbd.get("version") is not None:
+        out.require(drbd["version"] in (8, 9), _key("drbd", "version"), "must be 8 (DRBD 8.4) or 9")
     resources = drbd.get("resources")
     if not isinstance(resources, dict) or not resources:
         out.add(_key("drbd", "resources"), "at least one resource is needed")
@@ -405,7 +426,7 @@ def pillar_problems(config):
     if not isinstance(config, dict):
         return [f"drbdha: the pillar key must be a mapping, got {type(config).__name__}"]
     nodes = _check_nodes(config, out)
-    _check_cluster(config, out)
+    _check_cluster(config, nodes, out)
     resources = _check_resources(config, nodes, out)
     _check_vms(config, resources, out)
     _check_time_and_network(config, out)

@@ -19,7 +19,8 @@ drbdha-cluster-corosync-conf:
     - source: salt://{{ tplroot }}/files/cluster/corosync.conf.jinja
     - template: jinja
     - context:
-        cluster: {{ cluster | json }}
+        {#- only what the template needs: the secrets stay out of state data #}
+        cluster: {{ {"name": cluster.name, "token": cluster.token} | json }}
         nodes: {{ drbdha.nodes | json }}
     - user: root
     - group: root

@@ -73,7 +73,11 @@ def node_1(salt_master):
 
 @pytest.fixture(scope="session")
 def node_2(salt_master, bare_python):
-    factory = salt_master.salt_minion_daemon("node-2", overrides={"master": "127.0.0.1"})
+    # node-2 also plays a SUSE host (os_family grain), so the formula renders
+    # for both families; rendering needs none of the tools.
+    factory = salt_master.salt_minion_daemon(
+        "node-2", overrides={"master": "127.0.0.1", "grains": {"os_family": "Suse"}}
+    )
     factory.python_executable = bare_python
     with factory.started(start_timeout=120):
         yield factory
