@@ -246,6 +246,12 @@ def parse_constraints_xml(text):
     return result
 
 
+# crmsh shows ocf:heartbeat agents by their short name (VirtualDomain).
+_DEFAULT_AGENT_PREFIX = "ocf:heartbeat:"
+# Sections the cluster itself writes at run time (VirtualDomain sets
+# utilization); they are not compared.
+_IGNORED_SECTIONS = frozenset({"utilization"})
+
 # Keywords that open a section of key=value pairs in crm configure syntax.
 _SECTIONS = ("params", "meta", "utilization", "op", "op_params", "op_meta")
 # Meta attributes that operators change at run time (crm resource stop,
@@ -305,6 +311,8 @@ def _normalize_token(token):
     head, sep, tail = token.rpartition(":")
     if sep and tail in _ROLE_ALIASES:
         return f"{head}:{normalize_role(tail)}"
+    if token.lower() in ("inf:", "infinity:", "+inf:", "+infinity:"):
+        return "inf:"
     key, sep, value = token.partition("=")
     if sep:
         value = normalize_role(value)
@@ -324,6 +332,8 @@ def canonical_crm_object(text):
     (line,) = split_crm_objects(text).values()  # one object, continuations joined
     tokens = [_normalize_token(t) for t in shlex.split(line)]
     kind, ident, rest = tokens[0], tokens[1].rstrip(":"), tokens[2:]
+    if kind == "primitive" and rest and rest[0].startswith(_DEFAULT_AGENT_PREFIX):
+        rest[0] = rest[0][len(_DEFAULT_AGENT_PREFIX) :]
     positional, sections = [], []
     section = None
     for token in rest:
@@ -343,7 +353,7 @@ def canonical_crm_object(text):
     for name, op_name, pairs in sections:
         if name == "op":
             ops.append((op_name, tuple(sorted(pairs))))
-        else:
+        elif name not in _IGNORED_SECTIONS:
             merged.setdefault(name, set()).update(pairs)
     return (
         kind,

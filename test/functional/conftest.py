@@ -19,8 +19,16 @@ PILLAR_ROOT = ROOT / "test" / "pillar"
 
 # The tools the formula's modules drive; node-2 runs without them.
 HIDDEN_TOOLS = (
-    "drbdadm", "drbdsetup", "drbdmeta", "crm", "crm_mon", "cibadmin",
-    "crm_resource", "crm_attribute", "virsh", "virt-install",
+    "drbdadm",
+    "drbdsetup",
+    "drbdmeta",
+    "crm",
+    "crm_mon",
+    "cibadmin",
+    "crm_resource",
+    "crm_attribute",
+    "virsh",
+    "virt-install",
 )
 
 
@@ -37,13 +45,11 @@ def bare_python(tmp_path_factory):
     empty.write_text("")
     empty.chmod(0o644)
     found = [shutil.which(t) or f"/usr/sbin/{t}" for t in HIDDEN_TOOLS]
-    covers = " ".join(
-        f"mount --bind {empty} {os.path.realpath(path)};" for path in found if os.path.exists(path)
-    )
+    covers = " ".join(f"mount --bind {empty} {os.path.realpath(path)};" for path in found if os.path.exists(path))
     launcher = workdir / "python-without-cluster-tools"
     launcher.write_text(
         "#!/bin/sh\n"
-        f"exec unshare --mount --propagation private /bin/sh -c '{covers} exec \"$0\" \"$@\"' "
+        f'exec unshare --mount --propagation private /bin/sh -c \'{covers} exec "$0" "$@"\' '
         f'{sys.executable} "$@"\n'
     )
     launcher.chmod(0o755)

@@ -1,0 +1,119 @@
+"""crmsh module parsers against output captured from Pacemaker 2.1.5 / crmsh 4.4.1."""
+
+import pytest
+from helpers import FIXTURES, fixture_text, load_file, utils_dunder
+
+crmsh = load_file("_modules", "crmsh")
+crmsh.__utils__ = utils_dunder()
+
+PCMK = ("pacemaker", "2.1.5")
+CRMSH = ("crmsh", "4.4.1")
+
+
+def mon(name):
+    return crmsh.parse_crm_mon_xml(fixture_text(*PCMK, name))
+
+
+def test_healthy_cluster():
+    status = mon("crm_mon-healthy.xml")
+    assert status["dc"] == "node-1"
+    assert status["quorum"] is True
+    assert status["pacemaker_version"].startswith("2.1.5")
+    assert sorted(status["nodes"]) == ["node-1", "node-2"]
+    assert all(n["online"] and not n["unclean"] and not n["standby"] for n in status["nodes"].values())
+    assert status["nodes"]["node-1"]["dc"] and not status["nodes"]["node-2"]["dc"]
+    vm = status["resources"]["rsc_kvm_havm"]
+    assert vm["agent"] == "ocf:heartbeat:VirtualDomain"
+    assert vm["role"] == "Started" and vm["nodes"] == ["node-1"]
+    clone = status["clones"]["ms_drbd_res0"]
+    assert clone["promotable"]
+    assert clone["promoted"] == ["node-1"]
+    assert clone["unpromoted"] == ["node-2"]
+    assert status["failures"] == []
+
+
+@pytest.mark.parametrize("fixture", ["crm_mon-moved-node-2.xml", "crm_mon-moved-node-2-inactive.xml"])
+def test_after_move_the_guest_and_the_promotion_are_on_node_2(fixture):
+    status = mon(fixture)
+    assert status["resources"]["rsc_kvm_havm"]["nodes"] == ["node-2"]
+    assert status["clones"]["ms_drbd_res0"]["promoted"] == ["node-2"]
+
+
+def test_every_crm_mon_fixture_parses():
+    for path in sorted((FIXTURES.joinpath(*PCMK)).glob("*crm_mon*.xml")):
+        status = crmsh.parse_crm_mon_xml(path.read_text())
+        assert status["nodes"], path.name
+
+
+def test_constraints_with_cli_prefer_are_leftovers():
+    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-prefer.xml"))
+    assert cons["leftovers"] == ["cli-prefer-rsc_kvm_havm"]
+    (prefer,) = [c for c in cons["location"] if c["id"] == "cli-prefer-rsc_kvm_havm"]
+    assert prefer["node"] == "node-2" and prefer["score"] == "INFINITY"
+    (col,) = cons["colocation"]
+    assert col["with_rsc"] == "ms_drbd_res0" and col["with_rsc_role"] == "Promoted"
+    (order,) = cons["order"]
+    assert (order["first"], order["first_action"], order["then"], order["then_action"]) == (
+        "ms_drbd_res0",
+        "promote",
+        "rsc_kvm_havm",
+        "start",
+    )
+
+
+def test_cli_ban_and_lifetime_rule():
+    ban = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-ban.xml"))
+    assert ban["leftovers"] == ["cli-ban-rsc_kvm_havm-on-node-2"]
+    timed = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-prefer-lifetime.xml"))
+    (prefer,) = [c for c in timed["location"] if c["id"].startswith("cli-prefer-")]
+    (rule,) = prefer["rules"]
+    assert rule["expressions"] == ["#uname eq node-2"]
+
+
+def test_constraints_after_clear_have_no_leftovers():
+    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-after-clear.xml"))
+    assert cons["leftovers"] == []
+
+
+def test_whole_cib_constraints():
+    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-cli-prefer.xml"))
+    assert "cli-prefer-rsc_kvm_havm" in cons["leftovers"]
+
+
+def test_drbd_primitives_in_cib():
+    # The fast tier has no DRBD kernel: its clone runs ocf:pacemaker:Stateful, so no
+    # ocf:linbit:drbd primitive is found there.
+    assert crmsh.parse_drbd_primitives(fixture_text(*PCMK, "cibadmin-Q-healthy.xml")) == {}
+
+
+def test_configure_show_splits_into_objects():
+    objects = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
+    assert {"rsc_drbd_res0", "rsc_kvm_havm", "ms_drbd_res0", "drbd_before_kvm", "kvm_havm_on_drbd"} <= set(objects)
+    assert objects["cib-bootstrap-options"].startswith("property cib-bootstrap-options:")
+    assert "\\" not in objects["rsc_kvm_havm"]
+
+
+def test_canonical_form_ignores_formatting_run_time_meta_and_agent_spelling():
+    shown = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
+    ours = (
+        'primitive rsc_kvm_havm ocf:heartbeat:VirtualDomain params config="/etc/havm/havm.xml" '
+        'hypervisor="qemu:///system" op monitor interval=10 timeout=30 op start interval=0 timeout=120s '
+        "op stop interval=0 timeout=360s"
+    )
+    assert crmsh.canonical_crm_object(ours) == crmsh.canonical_crm_object(shown["rsc_kvm_havm"])
+    assert crmsh.canonical_crm_object(ours.replace("360s", "300s")) != crmsh.canonical_crm_object(shown["rsc_kvm_havm"])
+    assert crmsh.canonical_crm_object(
+        "colocation kvm_havm_on_drbd inf: rsc_kvm_havm ms_drbd_res0:Master"
+    ) == crmsh.canonical_crm_object(shown["kvm_havm_on_drbd"])
+
+
+def test_runtime_meta_is_found():
+    shown = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
+    assert crmsh.runtime_meta_of(shown["rsc_kvm_havm"]) == ["target-role=Started"]
+
+
+def test_fixtures_have_notes():
+    for folder in (FIXTURES / "pacemaker" / "2.1.5", FIXTURES / "crmsh" / "4.4.1"):
+        assert any(folder.glob("*.md")) or all(
+            p.with_name(p.name + ".note").exists() for p in folder.iterdir() if p.suffix in (".xml", ".txt")
+        ), folder
