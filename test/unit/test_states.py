@@ -1,0 +1,302 @@
+"""
+State logic with the execution modules replaced by recorders: what each state
+decides, that test=True writes nothing and predicts the change, and that a
+converged system reports no change.
+"""
+
+import os
+import stat
+
+import pytest
+from helpers import fixture_text, load_file, utils_dunder
+from salt.exceptions import CommandExecutionError
+
+drbd_state = load_file("_states", "drbdadm")
+crm_state = load_file("_states", "crmsh")
+ha_state = load_file("_states", "drbdha")
+drbdadm_mod = load_file("_modules", "drbdadm")
+crmsh_mod = load_file("_modules", "crmsh")
+for module in (drbdadm_mod, crmsh_mod, ha_state):
+    module.__utils__ = utils_dunder()
+
+
+class Recorder(dict):
+    """A __salt__ stand-in that records every call by name."""
+
+    def __init__(self, **functions):
+        super().__init__()
+        self.calls = []
+        for name, func in functions.items():
+            self[name.replace("__", ".")] = self._wrap(name.replace("__", "."), func)
+
+    def _wrap(self, name, func):
+        def call(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            return func(*args, **kwargs) if callable(func) else func
+
+        return call
+
+    def names(self):
+        return [c[0] for c in self.calls]
+
+
+def use(state_module, salt, test=False):
+    state_module.__salt__ = salt
+    state_module.__opts__ = {"test": test}
+    state_module.__context__ = {}
+
+
+def d9_status(fixture):
+    return drbdadm_mod.parse_status_json(fixture_text("drbd", "9", fixture))["vm1"]
+
+
+# ------------------------------------------------------------- first Primary --
+
+
+def new_resource(connected=True):
+    peer = {
+        "connection": "Connected" if connected else "Connecting",
+        "role": "Secondary" if connected else None,
+        "peer_disk": "Inconsistent" if connected else "DUnknown",
+        "replication": "Established" if connected else "Off",
+        "sync_percent": None,
+        "out_of_sync_bytes": 0,
+        "standalone": False,
+    }
+    return {"name": "vm1", "role": "Secondary", "disk": "Inconsistent", "volumes": [], "peers": {"node-b": peer}}
+
+
+@pytest.mark.parametrize(
+    "status, new_devices, action",
+    [
+        (new_resource(), True, "clear_bitmap"),
+        (new_resource(), False, "force_primary"),
+        (new_resource(connected=False), True, "wait"),
+        (d9_status("status-json-connected-uptodate.json"), True, "none"),
+        (d9_status("status-json-syncsource.json"), False, "none"),
+    ],
+)
+def test_initial_primary_decision(status, new_devices, action):
+    assert drbd_state.decide_initial_primary(status, new_devices)[0] == action
+
+
+def test_forced_primary_refused_while_the_peer_is_uptodate_and_we_are_not():
+    status = d9_status("status-json-synctarget.json")  # we: SyncTarget Inconsistent, peer UpToDate
+    status = dict(status, role="Secondary", peers={k: dict(v, role="Secondary") for k, v in status["peers"].items()})
+    action, reason = drbd_state.decide_initial_primary(status, new_devices=False)
+    assert action == "refuse"
+    assert "overwrite the peer's data" in reason
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_initial_primary_skips_sync_only_for_declared_new_devices(test_mode):
+    salt = Recorder(
+        drbdadm__status=lambda name: {"vm1": new_resource()},
+        drbdadm__new_current_uuid=None,
+        drbdadm__primary=None,
+    )
+    use(drbd_state, salt, test=test_mode)
+    ret = drbd_state.initial_primary("vm1", new_devices=True)
+    assert ret["result"] is (None if test_mode else True)
+    assert ret["changes"]["initial_sync"].startswith("skipped")
+    writes = [n for n in salt.names() if n != "drbdadm.status"]
+    assert writes == ([] if test_mode else ["drbdadm.new_current_uuid", "drbdadm.primary"])
+    if not test_mode:
+        assert salt.calls[1][2] == {"clear_bitmap": True}
+
+
+def test_initial_primary_without_new_devices_forces_and_syncs():
+    salt = Recorder(drbdadm__status=lambda name: {"vm1": new_resource()}, drbdadm__primary=None)
+    use(drbd_state, salt)
+    ret = drbd_state.initial_primary("vm1")
+    assert ret["result"] is True
+    assert ("drbdadm.primary", ("vm1",), {"force": True}) in salt.calls
+
+
+def test_initial_primary_is_a_no_op_once_data_exists():
+    salt = Recorder(drbdadm__status=lambda name: {"vm1": d9_status("status-json-connected-uptodate.json")})
+    use(drbd_state, salt)
+    ret = drbd_state.initial_primary("vm1", new_devices=True)
+    assert ret["result"] is True and ret["changes"] == {}
+    assert salt.names() == ["drbdadm.status"]
+
+
+# ------------------------------------------------------------------ metadata --
+
+
+def down(name):
+    raise CommandExecutionError("not up")
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_metadata_refused_over_a_filesystem(test_mode, tmp_path):
+    device = tmp_path / "disk"
+    device.write_text("")
+    salt = Recorder(
+        drbdadm__status=down,
+        drbdadm__has_metadata=False,
+        drbdadm__device_signature="a ext4 filesystem",
+        drbdadm__create_md=None,
+    )
+    use(drbd_state, salt, test=test_mode)
+    ret = drbd_state.metadata("res0", str(device))
+    assert ret["result"] is False
+    assert "holds a ext4 filesystem" in ret["comment"] and "wipefs" in ret["comment"]
+    assert "drbdadm.create_md" not in salt.names()
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_metadata_created_once_on_a_blank_device(test_mode, tmp_path):
+    device = tmp_path / "disk"
+    device.write_text("")
+    salt = Recorder(
+        drbdadm__status=down, drbdadm__has_metadata=False, drbdadm__device_signature=None, drbdadm__create_md=None
+    )
+    use(drbd_state, salt, test=test_mode)
+    ret = drbd_state.metadata("res0", str(device))
+    assert ret["result"] is (None if test_mode else True)
+    assert ret["changes"]
+    assert ("drbdadm.create_md" in salt.names()) is (not test_mode)
+
+
+def test_existing_metadata_is_kept(tmp_path):
+    device = tmp_path / "disk"
+    device.write_text("")
+    salt = Recorder(drbdadm__status=down, drbdadm__has_metadata=True, drbdadm__create_md=None)
+    use(drbd_state, salt)
+    ret = drbd_state.metadata("res0", str(device))
+    assert ret["result"] is True and ret["changes"] == {}
+    assert "drbdadm.create_md" not in salt.names()
+
+
+# -------------------------------------------------------------------- config --
+
+SECRET = "very-secret-1234"
+GLOBAL = f'common {{ net {{ cram-hmac-alg "sha1"; shared-secret "{SECRET}"; protocol C; }} }}\n'
+RES = """resource r0 {
+  device /dev/drbd0;
+  meta-disk internal;
+  on node-1 { node-id 0; disk /dev/vdb; address 10.20.30.71:7788; }
+  on node-2 { node-id 1; disk /dev/vdb; address 10.20.30.72:7788; }
+  connection-mesh { hosts node-1 node-2; }
+}
+"""
+
+
+def real_dump(resource="all", config=None):
+    """drbdadm.dump through the real drbdadm on this host (DRBD 9 parser without a module)."""
+    drbdadm_mod.__salt__ = {"cmd.run_all": __import__("salt.modules.cmdmod", fromlist=["run_all"]).run_all}
+    return drbdadm_mod.dump(resource, config=config)
+
+
+@pytest.fixture
+def cmdmod_ready():
+    from salt.modules import cmdmod
+
+    cmdmod.__opts__ = {"cachedir": "/tmp", "hash_type": "sha256"}
+    cmdmod.__salt__ = {}
+    cmdmod.__grains__ = {"os": "Debian", "os_family": "Debian", "kernel": "Linux"}
+    cmdmod.__context__ = {}
+    cmdmod.__pillar__ = {}
+    return cmdmod
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_config_is_validated_written_private_and_secret_free(test_mode, tmp_path, cmdmod_ready):
+    salt = Recorder(drbdadm__dump=real_dump)
+    use(drbd_state, salt, test=test_mode)
+    files = {"global_common.conf": GLOBAL, "r0.res": RES}
+    ret = drbd_state.config(str(tmp_path), files)
+    assert ret["result"] is (None if test_mode else True), ret
+    assert set(ret["changes"]) == set(files)
+    assert SECRET not in str(ret)
+    if test_mode:
+        assert list(tmp_path.iterdir()) == []
+        return
+    for name, text in files.items():
+        path = tmp_path / name
+        assert path.read_text() == text
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    again = drbd_state.config(str(tmp_path), files)
+    assert again["result"] is True and again["changes"] == {}
+
+
+def test_config_rejected_by_drbdadm_writes_nothing(tmp_path, cmdmod_ready):
+    salt = Recorder(drbdadm__dump=real_dump)
+    use(drbd_state, salt)
+    broken = RES.replace("meta-disk internal;", "meta-disk internal")
+    ret = drbd_state.config(str(tmp_path), {"global_common.conf": GLOBAL, "r0.res": broken})
+    assert ret["result"] is False
+    assert "drbdadm rejected" in ret["comment"]
+    assert SECRET not in ret["comment"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mask_secret():
+    assert SECRET not in drbd_state.mask_secret(GLOBAL)
+    assert 'shared-secret "*****";' in drbd_state.mask_secret(GLOBAL)
+
+
+# ----------------------------------------------------------------------- cib --
+
+
+def test_cib_plan_loads_only_what_differs_and_keeps_run_time_meta():
+    shown = crmsh_mod.split_crm_objects(fixture_text("crmsh", "4.4.1", "crm-configure-show.txt"))
+    same = (
+        'primitive rsc_kvm_havm ocf:heartbeat:VirtualDomain params config="/etc/havm/havm.xml" '
+        'hypervisor="qemu:///system" op monitor interval=10 timeout=30 op start interval=0 timeout=120s '
+        "op stop interval=0 timeout=360s"
+    )
+    changed = same.replace("timeout=360s", "timeout=600s")
+    new = "order o_new Mandatory: ms_drbd_res0:promote rsc_kvm_havm:start"
+    crm_state.__salt__ = {"crmsh.runtime_meta_of": crmsh_mod.runtime_meta_of}
+    to_load, changes = crm_state.plan_cib_changes([same], shown, crmsh_mod.canonical_crm_object)
+    assert to_load == [] and changes == {}
+    to_load, changes = crm_state.plan_cib_changes([changed, new], shown, crmsh_mod.canonical_crm_object)
+    assert sorted(changes) == ["o_new", "rsc_kvm_havm"]
+    assert changes["o_new"]["old"] is None
+    # The operator's target-role on the live object survives the update.
+    assert "target-role=Started" in to_load[0]
+
+
+def test_fence_passwords_are_masked():
+    text = "primitive st stonith:fence_ipmilan params ip=1.2.3.4 password=hunter2 lanplus=1"
+    assert "hunter2" not in crm_state.mask_secrets(text)
+
+
+# ------------------------------------------------------------------ secrets --
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_secret_file_hides_the_value_and_is_private(test_mode, tmp_path):
+    target = tmp_path / "authkey"
+    salt = Recorder(pillar__get=lambda key, default=None: "c2VjcmV0LWtleS1ieXRlcw==", file__chown=None)
+    use(ha_state, salt, test=test_mode)
+    ret = ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")
+    assert ret["result"] is (None if test_mode else True)
+    assert "secret-key-bytes" not in str(ret) and "c2VjcmV0" not in str(ret)
+    if test_mode:
+        assert not target.exists()
+        return
+    assert target.read_bytes() == b"secret-key-bytes"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o400
+    assert ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")["changes"] == {}
+
+
+def test_password_check_against_shadow():
+    import crypt
+
+    hashed = crypt.crypt("right-password", crypt.mksalt(crypt.METHOD_SHA512))
+    shadow = f"root:*:1:0:99999:7:::\nhacluster:{hashed}:1:0:99999:7:::\n"
+    assert ha_state.shadow_hash("hacluster", shadow) == hashed
+    assert ha_state.password_matches("right-password", hashed)
+    assert not ha_state.password_matches("wrong-password", hashed)
+    assert not ha_state.password_matches("x", "!")
+
+
+def test_members_state():
+    status = crmsh_mod.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", "crm_mon-healthy.xml"))
+    assert ha_state.members_state(status, ["node-1", "node-2"])[0] is True
+    status["nodes"]["node-2"]["online"] = False
+    done, detail = ha_state.members_state(status, ["node-1", "node-2"])
+    assert not done and "node-2" in detail
