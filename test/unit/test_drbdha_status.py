@@ -114,3 +114,34 @@ def test_cib_objects_converge_against_what_crmsh_shows_back():
     ]
     to_load, _ = crmsh_state.plan_cib_changes(ours, shown, crmsh.canonical_crm_object)
     assert to_load == []
+
+
+runner = load_file("_runners", "drbdha")
+
+
+def two_views():
+    healthy = cluster()
+    node1 = {"drbd": d9("status-json-connected-uptodate.json"), "cluster": healthy, "libvirt": {"havm": "running"}}
+    node2_drbd = copy.deepcopy(node1["drbd"])
+    node2_drbd["vm1"]["role"] = "Secondary"
+    node2 = {"drbd": node2_drbd, "cluster": copy.deepcopy(healthy), "libvirt": {}}
+    return {"node-1": node1, "node-2": node2}
+
+
+def test_runner_cross_check_of_a_healthy_pair():
+    assert runner.cross_check(two_views()) == []
+
+
+def test_runner_sees_two_primaries():
+    views = two_views()
+    views["node-2"]["drbd"]["vm1"]["role"] = "Primary"
+    assert (runner.FAILED, "vm1 is Primary on node-1, node-2: split brain risk") in runner.cross_check(views)
+
+
+def test_runner_sees_membership_disagreement_and_misplaced_guest():
+    views = two_views()
+    views["node-2"]["cluster"]["nodes"]["node-1"]["online"] = False
+    views["node-2"]["libvirt"] = {"havm": "running"}
+    reasons = [r for _, r in runner.cross_check(views)]
+    assert any(r.startswith("the nodes disagree on membership") for r in reasons)
+    assert "guest havm runs on node-2 but DRBD is Primary on node-1" in reasons

@@ -1,0 +1,101 @@
+"""
+Cluster-wide drbdha status, on the master: both nodes' ``drbdha.status``
+side by side, plus the checks no single node can make.
+
+.. code-block:: bash
+
+    salt-run drbdha.status
+    salt-run drbdha.status tgt='node-*'
+"""
+
+import logging
+
+import salt.client
+
+log = logging.getLogger(__name__)
+
+HEALTHY, DEGRADED, FAILED = "healthy", "degraded", "failed"
+_ORDER = {HEALTHY: 0, DEGRADED: 1, FAILED: 2}
+
+
+def _primaries(views):
+    """{resource: [nodes where it is Primary]} from the nodes' DRBD views."""
+    found = {}
+    for node, view in views.items():
+        for name, res in (view.get("drbd") or {}).items():
+            found.setdefault(name, [])
+            if res.get("role") == "Primary":
+                found[name].append(node)
+    return found
+
+
+def cross_check(views):
+    """
+    (severity, reason) pairs only the pair of views can show (pure):
+    exactly one Primary per resource, each guest running where its DRBD is
+    Primary, and both nodes agreeing on membership.
+    """
+    findings = []
+    if len(views) != 2:
+        findings.append((FAILED, f"expected answers from two nodes, got {len(views)}: {', '.join(sorted(views))}"))
+    primaries = _primaries(views)
+    for name, nodes in sorted(primaries.items()):
+        if len(nodes) > 1:
+            findings.append((FAILED, f"{name} is Primary on {', '.join(sorted(nodes))}: split brain risk"))
+        elif not nodes:
+            findings.append((DEGRADED, f"{name} is Primary nowhere"))
+    memberships = {
+        node: tuple(sorted(n for n, info in (view.get("cluster") or {}).get("nodes", {}).items() if info["online"]))
+        for node, view in views.items()
+        if view.get("cluster")
+    }
+    if len(set(memberships.values())) > 1:
+        detail = "; ".join(f"{node} sees {', '.join(m) or 'nobody'}" for node, m in sorted(memberships.items()))
+        findings.append((FAILED, f"the nodes disagree on membership: {detail}"))
+    primary_nodes = sorted({n for nodes in primaries.values() for n in nodes})
+    for node, view in sorted(views.items()):
+        guests = (view.get("cluster") or {}).get("resources", {})
+        for domain, state in sorted((view.get("libvirt") or {}).items()):
+            if state == "running" and f"rsc_kvm_{domain}" in guests and node not in primary_nodes:
+                findings.append(
+                    (
+                        FAILED,
+                        f"guest {domain} runs on {node} but DRBD is Primary on {', '.join(primary_nodes) or 'no node'}",
+                    )
+                )
+    return findings
+
+
+def status(tgt=None, tgt_type="glob", timeout=120):
+    """
+    Both nodes' ``drbdha.status`` and the cross-node checks, with an overall
+    verdict. ``tgt`` defaults to the nodes in the master's ``drbdha`` pillar.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-run drbdha.status
+    """
+    if tgt is None:
+        nodes = sorted((__opts__.get("pillar", {}).get("drbdha", {}) or {}).get("nodes", {}))
+        tgt, tgt_type = (nodes, "list") if nodes else ("*", "glob")
+    with salt.client.get_local_client(__opts__["conf_file"]) as client:
+        answers = client.cmd(tgt, "drbdha.status", tgt_type=tgt_type, timeout=timeout)
+    views = {node: view for node, view in answers.items() if isinstance(view, dict)}
+    findings = cross_check(views)
+    for node, answer in answers.items():
+        if not isinstance(answer, dict):
+            findings.append((FAILED, f"{node} did not answer drbdha.status: {answer}"))
+    worst = max(
+        [v.get("verdict", FAILED) for v in views.values()] + [s for s, _ in findings], key=_ORDER.get, default=FAILED
+    )
+    return {
+        "verdict": worst,
+        "reasons": [r for _, r in findings] + [f"{n}: {r}" for n, v in sorted(views.items()) for r in v["reasons"]],
+        "nodes": {
+            node: {"verdict": v["verdict"], "reasons": v["reasons"], "warnings": v.get("warnings", [])}
+            for node, v in sorted(views.items())
+        },
+        "views": views,
+    }
