@@ -5,9 +5,15 @@
 {%- set tplroot = tpldir.split("/")[0] %}
 {%- from tplroot ~ "/map.jinja" import drbdha with context %}
 {%- set drbd = drbdha.drbd %}
-{%- set files = {"global_common.conf": salt["slsutil.renderer"]("salt://" ~ tplroot ~ "/files/drbd/global_common.conf.jinja", default_renderer="jinja", major=drbdha.drbd_major, drbd=drbd)} %}
+{%- set templates = "salt://" ~ tplroot ~ "/files/drbd/" %}
+{%- set render = salt["slsutil.renderer"] %}
+{%- set files = {
+      "global_common.conf": render(templates ~ "global_common.conf.jinja", default_renderer="jinja",
+                                   major=drbdha.drbd_major, drbd=drbd)} %}
 {%- for name, res in drbd.resources | dictsort %}
-{%-   do files.update({name ~ ".res": salt["slsutil.renderer"]("salt://" ~ tplroot ~ "/files/drbd/resource.res.jinja", default_renderer="jinja", major=drbdha.drbd_major, name=name, res=res, nodes=drbdha.nodes, disks=res.disks)}) %}
+{%-   do files.update({name ~ ".res": render(templates ~ "resource.res.jinja", default_renderer="jinja",
+                                             major=drbdha.drbd_major, name=name, res=res,
+                                             nodes=drbdha.nodes, disks=res.disks)}) %}
 {%- endfor %}
 
 drbdha-drbd-config:
