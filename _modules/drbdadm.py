@@ -50,7 +50,9 @@ def __virtual__():
 
 
 def _run(argv, **kwargs):
-    return __utils__["drbdha_util.run"](__salt__["cmd.run_all"], argv, **kwargs)
+    return __utils__["drbdha_util.run"](
+        __salt__["cmd.run_all"], argv, record=__opts__.get("drbdha_command_log"), **kwargs
+    )
 
 
 def _resource(name):

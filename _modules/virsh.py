@@ -45,7 +45,13 @@ def __virtual__():
 
 def _virsh(*args, uri=None, ok_retcodes=(0,)):
     argv = ["virsh", "--connect", uri or DEFAULT_URI, *args]
-    return __utils__["drbdha_util.run"](__salt__["cmd.run_all"], argv, ok_retcodes=ok_retcodes)
+    return _run(argv, ok_retcodes=ok_retcodes)
+
+
+def _run(argv, **kwargs):
+    return __utils__["drbdha_util.run"](
+        __salt__["cmd.run_all"], argv, record=__opts__.get("drbdha_command_log"), **kwargs
+    )
 
 
 def _domain(name):
@@ -385,4 +391,4 @@ def install(name, memory, vcpus, disk, **kwargs):
         raise SaltInvocationError(f"unknown install arguments: {', '.join(sorted(unknown))}")
     params = {k: v for k, v in kwargs.items() if k in known}
     argv = build_install_argv(name, memory, vcpus, disk, **params)
-    return __utils__["drbdha_util.run"](__salt__["cmd.run_all"], argv)["stdout"]
+    return _run(argv)["stdout"]

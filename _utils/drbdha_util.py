@@ -11,9 +11,11 @@ unit tests import this file directly and the modules reach it through
 import base64
 import binascii
 import ipaddress
+import json
 import logging
 import os
 import re
+import time
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
@@ -68,14 +70,27 @@ def require_device(value, what="device"):
     return value
 
 
-def run(run_all, argv, ok_retcodes=(0,), stdin=None, quiet=False, env=None):
+def record_command(path, argv, retcode, seconds):
+    """
+    Append one JSON line (time, argv, exit code, duration) to the command log
+    ``path`` — set as ``drbdha_command_log`` in the minion config — so tests
+    and benchmarks can see every command the modules ran. Never stdin/stdout.
+    """
+    line = json.dumps({"time": time.time(), "argv": list(argv), "retcode": retcode, "seconds": round(seconds, 4)})
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def run(run_all, argv, ok_retcodes=(0,), stdin=None, quiet=False, env=None, record=None):
     """
     Run ``argv`` (a list, never a shell string) through ``run_all`` — Salt's
     ``cmd.run_all`` — and return its result dict.
 
     A return code outside ``ok_retcodes`` raises CommandExecutionError naming
     the command and carrying the tool's stderr. ``quiet`` keeps the output out
-    of the minion log (for commands that read secrets on stdin).
+    of the minion log (for commands that read secrets on stdin). ``record``
+    is the path of a command log (see ``record_command``).
     """
     if not isinstance(argv, (list, tuple)) or not all(isinstance(a, str) for a in argv):
         raise SaltInvocationError(f"command must be a list of strings, got {argv!r}")
@@ -87,7 +102,10 @@ def run(run_all, argv, ok_retcodes=(0,), stdin=None, quiet=False, env=None):
     }
     if stdin is not None:
         kwargs["stdin"] = stdin
+    started = time.monotonic()
     result = run_all(list(argv), **kwargs)
+    if record:
+        record_command(record, argv, result.get("retcode"), time.monotonic() - started)
     if result.get("retcode") not in ok_retcodes:
         raise CommandExecutionError(
             f"{' '.join(argv)} failed with exit code {result.get('retcode')}: {describe_failure(result)}",

@@ -18,6 +18,7 @@ drbdadm_mod = load_file("_modules", "drbdadm")
 crmsh_mod = load_file("_modules", "crmsh")
 for module in (drbdadm_mod, crmsh_mod, ha_state):
     module.__utils__ = utils_dunder()
+    module.__opts__ = {}
 
 
 class Recorder(dict):
@@ -300,3 +301,16 @@ def test_members_state():
     status["nodes"]["node-2"]["online"] = False
     done, detail = ha_state.members_state(status, ["node-1", "node-2"])
     assert not done and "node-2" in detail
+
+
+def test_every_command_is_recorded_without_its_input(tmp_path, cmdmod_ready):
+    """The command log (drbdha_command_log) has argv and exit code, never stdin."""
+    log_path = tmp_path / "commands.log"
+    util = load_file("_utils", "drbdha_util")
+    util.run(cmdmod_ready.run_all, ["true"], record=str(log_path))
+    util.run(cmdmod_ready.run_all, ["cat"], stdin="a-secret\n", quiet=True, record=str(log_path))
+    lines = [__import__("json").loads(line) for line in log_path.read_text().splitlines()]
+    assert [entry["argv"] for entry in lines] == [["true"], ["cat"]]
+    assert all(entry["retcode"] == 0 for entry in lines)
+    assert "a-secret" not in log_path.read_text()
+    assert stat.S_IMODE(os.stat(log_path).st_mode) == 0o600
