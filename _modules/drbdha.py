@@ -346,6 +346,32 @@ def cib_objects(config):
     return build_cib_objects(config)
 
 
+# Commands apply_network_later may schedule.
+_NETWORK_RELOADS = (["wicked", "ifreload", "all"], ["systemctl", "restart", "networking"])
+
+
+def apply_network_later(command, delay=10):
+    """
+    Run a network reload ``delay`` seconds from now in a transient systemd
+    unit, so the Salt run that wrote the new network files returns before
+    its own connection is touched.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.apply_network_later '["wicked", "ifreload", "all"]'
+    """
+    if list(command) not in _NETWORK_RELOADS:
+        raise SaltInvocationError(f"not a network reload drbdha schedules: {command!r}")
+    if not isinstance(delay, int) or not 1 <= delay <= 300:
+        raise SaltInvocationError("delay must be 1-300 seconds")
+    argv = ["systemd-run", f"--on-active={delay}", "--unit", "drbdha-network-reload", *command]
+    return __utils__["drbdha_util.run"](__salt__["cmd.run_all"], argv, record=__opts__.get("drbdha_command_log"))[
+        "stdout"
+    ]
+
+
 def vm_xml():
     """
     The domain XML files drbdha keeps (``/etc/havm/*.xml``): ``{domain: xml}``.
