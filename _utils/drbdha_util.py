@@ -423,8 +423,8 @@ def _check_time_and_network(config, out):
             )
     network = config.get("network") or {}
     if network.get("manage"):
-        for field in ("external_interface", "bridge", "replication_interface"):
-            out.require(valid_name(network.get(field)), _key("network", field), "must be an interface name")
+        for field, default in (("external_interface", None), ("bridge", "br0"), ("replication_interface", None)):
+            out.require(valid_name(network.get(field, default)), _key("network", field), "must be an interface name")
         if network.get("gateway") is not None:
             out.require(valid_address(network["gateway"]), _key("network", "gateway"), "must be an IP address")
         for field in ("prefix_length", "replication_prefix_length"):
