@@ -97,6 +97,18 @@ def cluster_findings(cluster):
                 + (f" ({failure['exitreason']})" if failure.get("exitreason") else ""),
             )
         )
+    latest = {}
+    for event in cluster.get("fence_history", []):
+        target = event.get("target")
+        if target not in latest or (event.get("completed") or "") > (latest[target].get("completed") or ""):
+            latest[target] = event
+    for target, event in sorted(latest.items()):
+        if event.get("status") != "success":
+            findings.append(
+                (DEGRADED, f"the last fencing of {target} {event.get('status')} ({event.get('completed')})")
+            )
+        else:
+            findings.append((WARNING, f"{target} was fenced ({event.get('action')}) at {event.get('completed')}"))
     for clone in cluster["clones"].values():
         if clone["promotable"] and len(clone["promoted"]) > 1:
             findings.append((FAILED, f"{clone['id']} is promoted on {', '.join(clone['promoted'])}"))

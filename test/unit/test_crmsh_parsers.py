@@ -117,3 +117,37 @@ def test_fixtures_have_notes():
         assert any(folder.glob("*.md")) or all(
             p.with_name(p.name + ".note").exists() for p in folder.iterdir() if p.suffix in (".xml", ".txt")
         ), folder
+
+
+def test_failed_actions():
+    status = mon("crm_mon-failed-bad-config.xml")
+    broken = [f for f in status["failures"] if f["op"] == "rsc_kvm_broken_start_0"]
+    assert {f["node"] for f in broken} == {"node-1", "node-2"}
+    assert broken[0]["exitstatus"] == "not installed"
+    assert broken[0]["exitreason"] == "environment is invalid, resource considered stopped"
+    assert broken[0]["exitcode"] == 5
+
+
+def test_unclean_node():
+    status = mon("crm_mon-node-1-unclean.xml")
+    assert status["nodes"]["node-1"]["unclean"] and not status["nodes"]["node-1"]["online"]
+    assert status["dc"] == "node-2"
+
+
+def test_cleanly_offline_node():
+    status = mon("crm_mon-node-2-offline-clean.xml")
+    node = status["nodes"]["node-2"]
+    assert not node["online"] and not node["unclean"]
+
+
+def test_fence_history_in_order_of_completion():
+    status = mon("crm_mon-fence-history-failed-then-ok.xml")
+    events = status["fence_history"]
+    assert {e["status"] for e in events} == {"success", "failed"}
+    assert all(e["action"] == "reboot" for e in events)
+
+
+def test_standby_and_maintenance():
+    assert mon("crm_mon-standby-node-1.xml")["nodes"]["node-1"]["standby"]
+    assert mon("crm_mon-maintenance-mode.xml")["maintenance_mode"]
+    assert mon("crm_mon-node-maintenance-node-2.xml")["nodes"]["node-2"]["maintenance"]

@@ -145,3 +145,19 @@ def test_runner_sees_membership_disagreement_and_misplaced_guest():
     reasons = [r for _, r in runner.cross_check(views)]
     assert any(r.startswith("the nodes disagree on membership") for r in reasons)
     assert "guest havm runs on node-2 but DRBD is Primary on node-1" in reasons
+
+
+def test_verdicts_on_captured_cluster_states():
+    def cluster_verdict(fixture):
+        findings = drbdha.cluster_findings(cluster(fixture))
+        return drbdha.verdict(findings), [r for _, r in findings]
+
+    verdict, reasons = cluster_verdict("crm_mon-node-1-unclean.xml")
+    assert verdict == drbdha.FAILED and "node node-1 is UNCLEAN (needs fencing)" in reasons
+    verdict, reasons = cluster_verdict("crm_mon-failed-bad-config.xml")
+    assert verdict == drbdha.DEGRADED
+    assert any(r.startswith("failed action rsc_kvm_broken_start_0 on node-1: not installed") for r in reasons)
+    verdict, reasons = cluster_verdict("crm_mon-standby-node-1.xml")
+    assert verdict == drbdha.DEGRADED and "node node-1 is in standby" in reasons
+    verdict, reasons = cluster_verdict("crm_mon-fence-history-failed-then-ok.xml")
+    assert "node-2 was fenced (reboot) at 2026-11-25 19:40:38Z" in reasons
