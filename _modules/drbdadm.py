@@ -179,69 +179,56 @@ def _fields(line):
 
 def parse_status_text(text):
     """
-    Parse ``drbdadm status`` text (DRBD 9, and drbd-utils 9 on an 8.4
-    kernel) into the same shape as :func:`parse_status_json`. Lines are
-    nested by indentation: resource, then its volumes and peers, then the
-    peer's volumes.
+    Parse ``drbdadm status`` / ``drbdsetup status [--verbose --statistics]``
+    text (DRBD 9, and drbd-utils 9 on an 8.4 kernel) into the same shape as
+    :func:`parse_status_json`. Lines nest by indentation: a resource, its
+    volumes and peers, each peer's volumes; deeper lines continue the line
+    above them (``--verbose --statistics``).
     """
     resources = {}
     res = peer = None
-    peer_state = {}
+    peers = {}  # (resource, peer) -> {"fields": {...}, "devices": [{...}]}
     for raw in text.splitlines():
         if not raw.strip():
             continue
         indent = len(raw) - len(raw.lstrip(" "))
         tokens = raw.split()
+        fields = _fields(raw)
         if indent == 0:
-            res = {
-                "name": tokens[0],
-                "role": _fields(raw).get("role"),
-                "suspended": "suspended" in _fields(raw),
-                "volumes": [],
-                "peers": {},
-            }
+            res = {"name": tokens[0], "role": fields.get("role"), "suspended": fields.get("suspended", "no") != "no",
+                   "volumes": [], "peers": {}}
             resources[res["name"]] = res
             peer = None
-        elif indent == 2 and res is not None:
-            if ":" in tokens[0]:  # "disk:UpToDate" or "volume:0 disk:UpToDate"
-                f = _fields(raw)
-                res["volumes"].append(
-                    {"volume": int(f.get("volume", 0)), "minor": _int(f.get("minor")), "disk": f.get("disk")}
-                )
-                peer = None
-            else:  # "node-2 role:Secondary" / "node-2 connection:Connecting"
-                peer = tokens[0]
-                f = _fields(raw)
-                peer_state[(res["name"], peer)] = {
-                    "connection": f.get("connection", "Connected"),
-                    "role": f.get("role"),
-                    "replications": [],
-                    "disks": [],
-                    "percents": [],
-                    "oos": [],
-                }
-        elif indent >= 4 and peer is not None:
-            f = _fields(raw)
-            state = peer_state[(res["name"], peer)]
-            state["replications"].append(f.get("replication", "Established"))
-            if "peer-disk" in f:
-                state["disks"].append(f["peer-disk"])
-            if "done" in f:
-                state["percents"].append(float(f["done"]))
-            if "out-of-sync" in f:
-                state["oos"].append(int(f["out-of-sync"]))
-    for (name, peer_name), state in peer_state.items():
-        connected = state["connection"] == "Connected"
+        elif res is None:
+            continue
+        elif indent == 2 and ":" in tokens[0]:  # "disk:UpToDate" / "volume:0 minor:0 disk:UpToDate"
+            res["volumes"].append(
+                {"volume": int(fields.get("volume", 0)), "minor": _int(fields.get("minor")), "disk": fields.get("disk")}
+            )
+            peer = None
+        elif indent == 2:  # "node-2 role:Secondary" / "peer connection:Connecting"
+            peer = peers[(res["name"], tokens[0])] = {"fields": fields, "devices": []}
+        elif peer is not None and ({"volume", "replication", "peer-disk"} & set(fields)):
+            peer["devices"].append(fields)
+        elif peer is not None and peer["devices"]:
+            peer["devices"][-1].update(fields)  # a continuation line of the peer device above
+    for (name, peer_name), state in peers.items():
+        connection = state["fields"].get("connection", "Connected")
+        connected = connection == "Connected"
+        devices = state["devices"]
         # DRBD 9 reports replication "Off" for a peer that is not connected.
-        replications = state["replications"] or (["Established"] if connected else ["Off"])
-        replication = next((r for r in replications if r in _SYNCING), replications[0] if replications else None)
+        replications = [d.get("replication", "Established") for d in devices] or (
+            ["Established"] if connected else ["Off"]
+        )
+        replication = next((r for r in replications if r in _SYNCING), replications[0])
+        oos = [int(d["out-of-sync"]) for d in devices if "out-of-sync" in d]
         resources[name]["peers"][peer_name] = _peer_summary(
-            state["connection"],
+            connection,
             replication,
-            state["role"] if connected else state["role"] or "Unknown",
-            state["disks"] or ([] if connected else ["DUnknown"]),
-            state["percents"],
-            sum(state["oos"]) if state["oos"] else None,
+            state["fields"].get("role") or ("Unknown" if not connected else None),
+            [d["peer-disk"] for d in devices if "peer-disk" in d] or ([] if connected else ["DUnknown"]),
+            [float(d["done"]) for d in devices if "done" in d],
+            sum(oos) if oos else None,
         )
     return {name: _finish_resource(res) for name, res in resources.items()}
 
@@ -293,17 +280,26 @@ def parse_proc_drbd(text):
     return {"version": version, "minors": minors}
 
 
+# The name drbd-utils gives the one peer of an 8.4 resource.
+PEER_84 = "peer"
+
+
 def merge_proc_drbd(resources, proc):
     """
-    Complete 8.4 ``drbdadm status`` results with ``/proc/drbd``: the
-    out-of-sync bytes and sync percentage that 8.4's status may lack.
-    Volumes are matched by minor.
+    Complete DRBD 8.4 status (from ``drbdsetup status --verbose``) with
+    ``/proc/drbd``, matched by minor: the sync percentage and out-of-sync
+    bytes it may lack, and the peer of a StandAlone resource, which 8.4's
+    status does not list at all.
     """
     for res in resources.values():
-        minors = [v["minor"] for v in res["volumes"] if v.get("minor") is not None]
-        rows = [proc["minors"][m] for m in minors if m in proc["minors"]]
+        rows = [proc["minors"][v["minor"]] for v in res["volumes"] if v.get("minor") in proc["minors"]]
         if not rows:
             continue
+        if not res["peers"] and any(r["connection"] == "StandAlone" for r in rows):
+            oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
+            res["peers"][PEER_84] = _peer_summary(
+                "StandAlone", "Off", "Unknown", ["DUnknown"], [], sum(oos) // 1024 if oos else None
+            )
         for peer in res["peers"].values():
             oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
             if peer["out_of_sync_bytes"] is None and oos:
@@ -311,6 +307,7 @@ def merge_proc_drbd(resources, proc):
             percents = [r["sync_percent"] for r in rows if r["sync_percent"] is not None]
             if peer["sync_percent"] is None and percents and peer["replication"] in _SYNCING:
                 peer["sync_percent"] = min(percents)
+        _finish_resource(res)
     return resources
 
 
@@ -420,15 +417,12 @@ def status(resource="all"):
     if major >= 9:
         out = _run(["drbdsetup", "status", "--json", name])
         return parse_status_json(out["stdout"])
-    out = _run(["drbdadm", "status", name])
-    resources = parse_status_text(out["stdout"])
-    if any(
-        p["replication"] in _SYNCING or p["out_of_sync_bytes"] is None
-        for r in resources.values()
-        for p in r["peers"].values()
-    ):
-        with open(PROC_DRBD, encoding="utf-8") as handle:
-            merge_proc_drbd(resources, parse_proc_drbd(handle.read()))
+    # 8.4: the verbose status names each volume's minor, which /proc/drbd
+    # (a file, no process) is keyed by.
+    argv = ["drbdsetup", "status", "--verbose", "--statistics"] + ([] if name == "all" else [name])
+    resources = parse_status_text(_run(argv)["stdout"])
+    with open(PROC_DRBD, encoding="utf-8") as handle:
+        merge_proc_drbd(resources, parse_proc_drbd(handle.read()))
     return resources
 
 
