@@ -118,10 +118,14 @@ def run(run_all, argv, ok_retcodes=(0,), stdin=None, quiet=False, env=None, reco
     return result
 
 
+# crmsh colours its INFO/ERROR prefixes even without a terminal.
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def describe_failure(result):
-    """The most useful line(s) of a failed command's output."""
+    """The most useful line(s) of a failed command's output, without terminal colours."""
     text = (result.get("stderr") or "").strip() or (result.get("stdout") or "").strip()
-    return text or "no output"
+    return _ANSI_RE.sub("", text) or "no output"
 
 
 def missing_binaries(which, binaries):

@@ -31,4 +31,3 @@ def utils_dunder():
 
 def fixture_text(*parts):
     return (FIXTURES.joinpath(*parts)).read_text(encoding="utf-8")
-

@@ -151,3 +151,10 @@ def test_standby_and_maintenance():
     assert mon("crm_mon-standby-node-1.xml")["nodes"]["node-1"]["standby"]
     assert mon("crm_mon-maintenance-mode.xml")["maintenance_mode"]
     assert mon("crm_mon-node-maintenance-node-2.xml")["nodes"]["node-2"]["maintenance"]
+
+
+def test_failure_messages_lose_crmsh_colours():
+    stderr = fixture_text(*CRMSH, "crm-resource-move-unknown-node.txt.stderr")
+    assert "\x1b[" in stderr
+    message = crmsh.__utils__["drbdha_util.describe_failure"]({"stderr": stderr})
+    assert "\x1b[" not in message and message

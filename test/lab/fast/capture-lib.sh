@@ -1,4 +1,4 @@
-# Sourced by capture-fixtures: helpers that run a command in a fastlab node and store its real
+# Sourced before the scripts in capture/: helpers that run a command in a fastlab node and store its real
 # output byte for byte, with a note line per file.
 FASTLAB=${FASTLAB:-$(dirname "${BASH_SOURCE[0]}")/fastlab}
 FIX=${FIX:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../fixtures" && pwd)}
