@@ -195,8 +195,13 @@ def parse_status_text(text):
         tokens = raw.split()
         fields = _fields(raw)
         if indent == 0:
-            res = {"name": tokens[0], "role": fields.get("role"), "suspended": fields.get("suspended", "no") != "no",
-                   "volumes": [], "peers": {}}
+            res = {
+                "name": tokens[0],
+                "role": fields.get("role"),
+                "suspended": fields.get("suspended", "no") != "no",
+                "volumes": [],
+                "peers": {},
+            }
             resources[res["name"]] = res
             peer = None
         elif res is None:

@@ -9,6 +9,7 @@ drbdha: one health view of a DRBD-backed, Pacemaker-managed KVM guest.
 import logging
 import os
 
+import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
@@ -290,6 +291,11 @@ def cluster_properties(settings):
 # -------------------------------------------------------------- functions --
 
 
+def _pillar(key, default):
+    # __pillar__ itself: Salt 3008's pillar.get/config.get mask values outside templates.
+    return salt.utils.data.traverse_dict_and_list(__pillar__, key, default, delimiter=":")
+
+
 def _ask(function):
     """Call one execution-module function; (answer, error message or None)."""
     if function not in __salt__:
@@ -396,7 +402,7 @@ def vm_xml():
 
         salt node-1 drbdha.vm_xml
     """
-    directory = __salt__["config.get"]("drbdha:vm_config_dir", "/etc/havm")
+    directory = _pillar("drbdha:vm_config_dir", "/etc/havm")
     found = {}
     if os.path.isdir(directory):
         for filename in sorted(os.listdir(directory)):
@@ -430,7 +436,7 @@ def status():
         findings.extend(drbd_findings(answers["drbd"]))
     if answers["cluster"] is not None:
         findings.extend(cluster_findings(answers["cluster"]))
-        vm_resources = __salt__["config.get"]("drbdha:status:vm_resources", {}) or {}
+        vm_resources = _pillar("drbdha:status:vm_resources", {}) or {}
         findings.extend(guest_findings(answers["cluster"], answers["libvirt"], node, vm_resources))
     return {
         "node": node,

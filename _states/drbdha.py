@@ -11,6 +11,8 @@ import os
 import tempfile
 import time
 
+import salt.utils.data
+
 try:  # crypt verifies /etc/shadow hashes; it is in Python up to 3.12.
     import crypt
 except ImportError:  # pragma: no cover - Python 3.13+
@@ -26,7 +28,9 @@ def _ret(name):
 
 
 def _secret(pillar_key):
-    value = __salt__["pillar.get"](pillar_key, None)
+    # Read __pillar__ itself: Salt 3008's pillar.get returns masked values
+    # ("**********") outside templates, and 3006 has no unmask argument.
+    value = salt.utils.data.traverse_dict_and_list(__pillar__, pillar_key, None, delimiter=":")
     if not value:
         raise ValueError(f"pillar key {pillar_key} is not set")
     return value

@@ -271,8 +271,9 @@ def test_fence_passwords_are_masked():
 @pytest.mark.parametrize("test_mode", [True, False])
 def test_secret_file_hides_the_value_and_is_private(test_mode, tmp_path):
     target = tmp_path / "authkey"
-    salt = Recorder(pillar__get=lambda key, default=None: "c2VjcmV0LWtleS1ieXRlcw==", file__chown=None)
+    salt = Recorder(file__chown=None)
     use(ha_state, salt, test=test_mode)
+    ha_state.__pillar__ = {"drbdha": {"cluster": {"authkey": "c2VjcmV0LWtleS1ieXRlcw=="}}}
     ret = ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")
     assert ret["result"] is (None if test_mode else True)
     assert "secret-key-bytes" not in str(ret) and "c2VjcmV0" not in str(ret)
