@@ -100,3 +100,33 @@ def test_bad_pillar_stops_the_render(salt_cli, node_1, synced, path):
     ret = show_sls(salt_cli, node_1.id, "drbdha", pillar_of(path))
     assert ret.returncode != 0
     assert f"{key}: " in ret.stdout + ret.stderr
+
+
+def merged_args(step):
+    """The argument dicts of one show_sls step, merged (``order`` among them)."""
+    merged = {}
+    for key, value in step.items():
+        if not key.startswith("__"):
+            for item in value:
+                if isinstance(item, dict):
+                    merged.update(item)
+    return merged
+
+
+@pytest.mark.parametrize("orch", ["deploy", "move", "stop", "start"])
+def test_orchestrations_render_in_rollout_order(salt_master, synced, orch):
+    pillar = pillar_of(ROOT / "pillar.example")
+    pillar["vm"] = "sesadm"
+    ret = salt_master.salt_run_cli(timeout=180).run(
+        "state.orchestrate_show_sls", f"drbdha.orch.{orch}", f"pillar={json.dumps(pillar)}"
+    )
+    assert ret.returncode == 0, ret
+    (steps,) = ret.data.values()
+    args = {sid: merged_args(step) for sid, step in steps.items()}
+    assert all(a.get("failhard") is True for a in args.values()), args
+    if orch == "deploy":
+        order = sorted(steps, key=lambda sid: args[sid]["order"])
+        assert order[0] == "drbdha-deploy-sync" and order[-1] == "drbdha-deploy-verify"
+        assert order.index("drbdha-deploy-drbd") < order.index("drbdha-deploy-drbd-first-primary")
+        assert order.index("drbdha-deploy-vm-first") < order.index("drbdha-deploy-vm-others")
+        assert order.index("drbdha-deploy-drbd-first-primary") < order.index("drbdha-deploy-cib")
