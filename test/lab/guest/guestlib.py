@@ -3,6 +3,7 @@
 Used by test_guest.py and measure-boot.  Everything is argv lists; every process started here
 is tracked by its Popen object and ended by PID.
 """
+
 import json
 import os
 import shutil
@@ -17,31 +18,68 @@ QEMU = "qemu-system-x86_64"
 
 def build(env=None):
     """Run ./build; return {'kernel', 'initrd', 'writer', 'cmdline'}."""
-    out = subprocess.run([sys.executable, os.path.join(HERE, "build"), "--print-env"],
-                         check=True, capture_output=True, text=True, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, os.path.join(HERE, "build"), "--print-env"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
     vals = {}
     for line in out.splitlines():
         k, _, v = line.partition("=")
         vals[k] = v.strip("'")
-    return {"kernel": vals["GUEST_KERNEL"], "initrd": vals["GUEST_INITRD"],
-            "writer": vals["GUEST_WRITER"], "cmdline": vals["GUEST_CMDLINE"]}
+    return {
+        "kernel": vals["GUEST_KERNEL"],
+        "initrd": vals["GUEST_INITRD"],
+        "writer": vals["GUEST_WRITER"],
+        "cmdline": vals["GUEST_CMDLINE"],
+    }
 
 
 def qemu_available():
     return shutil.which(QEMU) is not None
 
 
+def _cache_mode(path):
+    """cache=none (O_DIRECT, as in the domain XML) where the file system supports it (not tmpfs)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    except OSError:
+        return "writeback"
+    os.close(fd)
+    return "none"
+
+
 def qemu_argv(guest, disk, serial, interval_ms=250, memory_mb=128):
     """serial: a qemu -serial spec, or ('tcp', host, port) for a reconnecting TCP client."""
-    argv = [QEMU, "-accel", "tcg,thread=multi", "-m", str(memory_mb), "-smp", "1",
-            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
-            "-kernel", guest["kernel"], "-initrd", guest["initrd"],
-            "-append", f"{guest['cmdline']} havm.interval={interval_ms}",
-            "-drive", f"file={disk},format=raw,if=virtio,cache=none"]
+    argv = [
+        QEMU,
+        "-accel",
+        "tcg,thread=multi",
+        "-m",
+        str(memory_mb),
+        "-smp",
+        "1",
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-no-reboot",
+        "-monitor",
+        "none",
+        "-kernel",
+        guest["kernel"],
+        "-initrd",
+        guest["initrd"],
+        "-append",
+        f"{guest['cmdline']} havm.interval={interval_ms}",
+        "-drive",
+        f"file={disk},format=raw,if=virtio,cache={_cache_mode(disk)}",
+    ]
     if isinstance(serial, tuple):
         _, host, port = serial
-        argv += ["-chardev", f"socket,id=ser0,host={host},port={port},reconnect=1",
-                 "-serial", "chardev:ser0"]
+        argv += ["-chardev", f"socket,id=ser0,host={host},port={port},reconnect=1", "-serial", "chardev:ser0"]
     else:
         argv += ["-serial", serial]
     return argv
@@ -52,10 +90,22 @@ def start_collector(log, workdir):
     port_file = os.path.join(workdir, "collector.port")
     if os.path.exists(port_file):
         os.unlink(port_file)
-    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "ack-collector"),
-                             "--listen", "127.0.0.1:0", "--log", log, "--port-file", port_file,
-                             "--pidfile", os.path.join(workdir, "collector.pid")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(HERE, "ack-collector"),
+            "--listen",
+            "127.0.0.1:0",
+            "--log",
+            log,
+            "--port-file",
+            port_file,
+            "--pidfile",
+            os.path.join(workdir, "collector.pid"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 15
     while not os.path.exists(port_file):
         if proc.poll() is not None or time.monotonic() > deadline:

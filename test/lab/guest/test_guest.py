@@ -7,6 +7,7 @@
   ack-collector, SIGKILL qemu mid-write, boot again: FOUND >= last ACK.
 Skipped with a reason when gcc, busybox-static, apt-get or qemu is missing.
 """
+
 import os
 import shutil
 import signal
@@ -40,8 +41,9 @@ def guest():
 
 
 def run_writer(guest, disk, *args):
-    return subprocess.run([guest["writer"], "--device", disk, *args],
-                          check=True, capture_output=True, text=True, timeout=60).stdout.split("\n")
+    return subprocess.run(
+        [guest["writer"], "--device", disk, *args], check=True, capture_output=True, text=True, timeout=60
+    ).stdout.split("\n")
 
 
 def report_log(tmp_path, lines):
@@ -90,7 +92,7 @@ def test_torn_and_corrupt_records_are_ignored(guest, tmp_path):
         f.seek(2 * REC)
         rec = bytearray(f.read(REC))  # record 18, re-labelled as slot 5 with a fixed-up crc
         struct.pack_into("<I", rec, 24, 5)
-        struct.pack_into("<I", rec, REC - 4, zlib.crc32(bytes(rec[:REC - 4])))
+        struct.pack_into("<I", rec, REC - 4, zlib.crc32(bytes(rec[: REC - 4])))
         f.seek(2 * REC)
         f.write(rec)
     assert run_writer(guest, disk, "--scan-only")[0] == "FOUND 17"
@@ -101,14 +103,28 @@ def test_report_detects_lost_write(tmp_path):
     r = report_log(tmp_path, ["FOUND 0", "READY", "ACK 1", "ACK 2", "ACK 3", "#EOF", "FOUND 2", "READY"])
     assert r["ok"] is False
     assert r["violations"][0]["found"] == 2 and r["violations"][0]["acked_before"] == 3
-    r = report_log(tmp_path, ["FOUND 0", "READY", "ACK 1", "ACK 2", "ACK 3", "#PARTIAL ACK 4",
-                              "[    5.1] kernel noise", "FOUND 3", "READY", "ACK 4"])
+    r = report_log(
+        tmp_path,
+        [
+            "FOUND 0",
+            "READY",
+            "ACK 1",
+            "ACK 2",
+            "ACK 3",
+            "#PARTIAL ACK 4",
+            "[    5.1] kernel noise",
+            "FOUND 3",
+            "READY",
+            "ACK 4",
+        ],
+    )
     assert r["ok"] is True
     assert (r["last_ack"], r["last_found"], r["acked_before_last_found"]) == (4, 3, 3)
 
 
 def test_collector_logs_lines_across_reconnects(tmp_path):
     import socket
+
     log = str(tmp_path / "acks.log")
     proc, port = guestlib.start_collector(log, str(tmp_path))
     try:
@@ -134,14 +150,21 @@ def test_qemu_kill9_keeps_acknowledged_writes(guest, tmp_path):
     try:
         for round_ in range(2):
             # interval 0: the writer writes back to back, so the kill lands mid-write.
-            qemu = subprocess.Popen(guestlib.qemu_argv(guest, disk, ("tcp", "127.0.0.1", port),
-                                                       interval_ms=0),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # Boot (~12 s on an idle 2-core host under TCG) and let a few writes through.
+            qemu = subprocess.Popen(
+                guestlib.qemu_argv(guest, disk, ("tcp", "127.0.0.1", port), interval_ms=0),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            # Boot (5-12 s on this 2-core host under TCG, see README) and let some writes through.
             target = 20 if round_ == 0 else 10
             guestlib.wait_log(
-                log, lambda ls: ls.count("READY") == round_ + 1 and
-                len(guestlib.acks(ls[_last_index(ls, "READY"):])) >= target, 240, qemu)
+                log,
+                lambda ls, r=round_, n=target: (
+                    ls.count("READY") == r + 1 and len(guestlib.acks(ls[_last_index(ls, "READY") :])) >= n
+                ),
+                240,
+                qemu,
+            )
             guestlib.stop(qemu, signal.SIGKILL)  # mid-write: the writer never pauses long
             qemu = None
             r = guestlib.report(log, disk)
@@ -152,8 +175,11 @@ def test_qemu_kill9_keeps_acknowledged_writes(guest, tmp_path):
         b1, b2 = r["boots"]
         assert b1["found"] == 0 and b1["last_ack"] >= 20
         assert b2["found"] >= b1["last_ack"] and b2["acked_before"] == b1["last_ack"]
-        qemu = subprocess.Popen(guestlib.qemu_argv(guest, disk, ("tcp", "127.0.0.1", port)),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        qemu = subprocess.Popen(
+            guestlib.qemu_argv(guest, disk, ("tcp", "127.0.0.1", port)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         guestlib.wait_log(log, lambda ls: sum(x.startswith("FOUND ") for x in ls) == 3, 240, qemu)
         r = guestlib.report(log)
         assert r["ok"], r
