@@ -32,21 +32,15 @@ def mask_secret(text):
 
 
 def _ret(name):
-    return {"name": name, "changes": {}, "result": True, "comment": ""}
+    return __utils__["drbdha_util.state_ret"](name)
 
 
 def _fail(ret, comment):
-    ret["result"] = False
-    ret["comment"] = comment
-    return ret
+    return __utils__["drbdha_util.state_fail"](ret, comment)
 
 
-def _read(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+def _act(ret, changes, would, action, done):
+    return __utils__["drbdha_util.state_act"](ret, __opts__["test"], changes, would, action, done)
 
 
 def masked_diff(old, new, filename):
@@ -61,23 +55,6 @@ def masked_diff(old, new, filename):
     )
 
 
-def _write_private(path, text):
-    """Write ``text`` to ``path`` atomically, mode 0600 from the start."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".drbdha-")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _validate_candidate(files, config_dir):
     """Run ``drbdadm dump all`` over the candidate files plus the live ones they leave as they are."""
     workdir = tempfile.mkdtemp(prefix="drbdha-check-")
@@ -88,7 +65,7 @@ def _validate_candidate(files, config_dir):
             if filename.endswith((".res", ".conf")) and not filename.startswith("."):
                 shutil.copy(os.path.join(config_dir, filename), os.path.join(workdir, filename))
         for filename, text in files.items():
-            _write_private(os.path.join(workdir, filename), text)
+            __utils__["drbdha_util.write_atomic"](os.path.join(workdir, filename), text)
         main = os.path.join(workdir, "drbd.conf")
         with open(main, "w", encoding="utf-8") as handle:
             handle.write(f'include "{workdir}/global_common.conf";\ninclude "{workdir}/*.res";\n')
@@ -115,7 +92,7 @@ def config(name, files):
         if "/" in filename or filename.startswith("."):
             return _fail(ret, f"invalid file name {filename!r}")
         path = os.path.join(name, filename)
-        current = _read(path)
+        current = __utils__["drbdha_util.read_text"](path)
         mode_ok = current is None or (os.stat(path).st_mode & 0o777) == 0o600
         if current != text or not mode_ok:
             changed[filename] = masked_diff(current, text, path) or "mode set to 0600"
@@ -133,7 +110,7 @@ def config(name, files):
         return ret
     os.makedirs(name, exist_ok=True)
     for filename in changed:
-        _write_private(os.path.join(name, filename), files[filename])
+        __utils__["drbdha_util.write_atomic"](os.path.join(name, filename), files[filename])
     ret["comment"] = f"Updated {', '.join(sorted(changed))} in {name} (validated with drbdadm dump)."
     return ret
 
@@ -173,18 +150,13 @@ def metadata(name, disk):
             f"existing data. If that data is disposable, wipe it yourself (wipefs -a {disk}) and apply "
             "again; if it must be kept, move it away first.",
         )
-    ret["changes"] = {"metadata": {"old": None, "new": f"created on {disk}"}}
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would create DRBD metadata for {name} on {disk} (the device is blank)."
-        return ret
-    try:
-        __salt__["drbdadm.create_md"](name)
-    except CommandExecutionError as exc:
-        ret["changes"] = {}
-        return _fail(ret, f"drbdadm create-md {name} failed: {exc}")
-    ret["comment"] = f"Created DRBD metadata for {name} on {disk}."
-    return ret
+    return _act(
+        ret,
+        {"metadata": {"old": None, "new": f"created on {disk}"}},
+        f"Would create DRBD metadata for {name} on {disk} (the device is blank).",
+        lambda: __salt__["drbdadm.create_md"](name),
+        f"Created DRBD metadata for {name} on {disk}.",
+    )
 
 
 def _managed_by_pacemaker(resource):
@@ -206,18 +178,13 @@ def up(name):
     if _managed_by_pacemaker(name):
         ret["comment"] = f"{name} is managed by Pacemaker; the cluster starts it, not this state."
         return ret
-    ret["changes"] = {"state": {"old": "down", "new": "up"}}
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would bring {name} up."
-        return ret
-    try:
-        __salt__["drbdadm.up"](name)
-    except CommandExecutionError as exc:
-        ret["changes"] = {}
-        return _fail(ret, f"drbdadm up {name} failed: {exc}")
-    ret["comment"] = f"Brought {name} up."
-    return ret
+    return _act(
+        ret,
+        {"state": {"old": "down", "new": "up"}},
+        f"Would bring {name} up.",
+        lambda: __salt__["drbdadm.up"](name),
+        f"Brought {name} up.",
+    )
 
 
 def adjusted(name):
@@ -239,17 +206,13 @@ def mod_watch(name, sfun=None, **kwargs):
     if _resource_status(name) is None:
         ret["comment"] = f"{name} is not up; the new configuration applies when it starts."
         return ret
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would run drbdadm adjust {name}."
-        return ret
-    try:
-        __salt__["drbdadm.adjust"](name)
-    except CommandExecutionError as exc:
-        return _fail(ret, f"drbdadm adjust {name} failed: {mask_secret(str(exc))}")
-    ret["changes"] = {"adjusted": name}
-    ret["comment"] = f"Adjusted {name} to its new configuration."
-    return ret
+    return _act(
+        ret,
+        {"adjusted": name},
+        f"Would run drbdadm adjust {name}.",
+        lambda: __salt__["drbdadm.adjust"](name),
+        f"Adjusted {name} to its new configuration.",
+    )
 
 
 def decide_initial_primary(status, new_devices):
@@ -301,28 +264,27 @@ def initial_primary(name, new_devices=False):
         return ret
     if action in ("refuse", "wait"):
         return _fail(ret, f"{name}: {reason}")
+    role = {"old": "Secondary", "new": "Primary"}
     if action == "clear_bitmap":
-        ret["changes"] = {
-            "initial_sync": "skipped (both devices declared new)",
-            "role": {"old": "Secondary", "new": "Primary"},
-        }
-    else:
-        ret["changes"] = {"initial_sync": "started from this node", "role": {"old": "Secondary", "new": "Primary"}}
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"{name}: would make this node the first Primary; {reason}."
-        return ret
-    try:
-        if action == "clear_bitmap":
+        changes = {"initial_sync": "skipped (both devices declared new)", "role": role}
+
+        def promote():
             __salt__["drbdadm.new_current_uuid"](name, clear_bitmap=True)
             __salt__["drbdadm.primary"](name)
-        else:
+
+    else:
+        changes = {"initial_sync": "started from this node", "role": role}
+
+        def promote():
             __salt__["drbdadm.primary"](name, force=True)
-    except CommandExecutionError as exc:
-        ret["changes"] = {}
-        return _fail(ret, f"{name}: first Primary failed: {exc}")
-    ret["comment"] = f"{name}: this node is the first Primary; {reason}."
-    return ret
+
+    return _act(
+        ret,
+        changes,
+        f"Would make this node the first Primary of {name}; {reason}.",
+        promote,
+        f"This node is the first Primary of {name}; {reason}.",
+    )
 
 
 def sync_progress(status):

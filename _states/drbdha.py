@@ -8,7 +8,6 @@ import base64
 import hmac
 import logging
 import os
-import tempfile
 import time
 
 import salt.utils.data
@@ -24,7 +23,7 @@ SHADOW = "/etc/shadow"
 
 
 def _ret(name):
-    return {"name": name, "changes": {}, "result": True, "comment": ""}
+    return __utils__["drbdha_util.state_ret"](name)
 
 
 def _secret(pillar_key):
@@ -74,21 +73,9 @@ def secret_file(name, pillar_key, encoding="text", mode="0600", user="root", gro
         ret["result"] = None
         ret["comment"] = f"Would write the secret from {pillar_key} to {name}."
         return ret
-    directory = os.path.dirname(name)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".drbdha-")
-    try:
-        os.fchmod(fd, want_mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        __salt__["file.chown"](tmp, user, group)
-        os.replace(tmp, name)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(name), exist_ok=True)
+    __utils__["drbdha_util.write_atomic"](name, data, mode=want_mode)
+    __salt__["file.chown"](name, user, group)
     ret["comment"] = f"Wrote the secret from {pillar_key} to {name}."
     return ret
 

@@ -4,41 +4,23 @@ VirtualDomain resource starts from, and libvirt left without a definition of
 its own (Pacemaker owns the guest).
 """
 
-import os
-import tempfile
-
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 
 def _ret(name):
-    return {"name": name, "changes": {}, "result": True, "comment": ""}
+    return __utils__["drbdha_util.state_ret"](name)
 
 
 def _fail(ret, comment):
-    ret["result"] = False
-    ret["comment"] = comment
-    return ret
+    return __utils__["drbdha_util.state_fail"](ret, comment)
 
 
 def _read(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+    return __utils__["drbdha_util.read_text"](path)
 
 
 def _write(path, text):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".drbdha-")
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    __utils__["drbdha_util.write_atomic"](path, text, mode=0o644)
 
 
 def check_domain_xml(text, domain, disk):
@@ -115,19 +97,16 @@ def installed(name, domain, disk, install):
     if _read(name) is not None:
         ret["comment"] = f"{domain} was installed before; its XML is at {name}."
         return ret
+    params = {
+        "os_variant": install.get("os_variant"),
+        "network_bridge": install.get("bridge"),
+        "location": install.get("location"),
+        "extra_args": install.get("extra_args"),
+        "virt_type": install.get("virt_type", "kvm"),
+    }
     try:
         state = __salt__["virsh.domstate"](domain)["state"]
-        argv = __salt__["virsh.build_install_argv"](
-            domain,
-            install["memory"],
-            install["vcpus"],
-            disk,
-            os_variant=install.get("os_variant"),
-            network_bridge=install.get("bridge"),
-            location=install.get("location"),
-            extra_args=install.get("extra_args"),
-            virt_type=install.get("virt_type", "kvm"),
-        )
+        argv = __salt__["virsh.build_install_argv"](domain, install["memory"], install["vcpus"], disk, **params)
     except (CommandExecutionError, SaltInvocationError, KeyError) as exc:
         return _fail(ret, f"cannot prepare the installation of {domain}: {exc}")
     ret["changes"] = {domain: {"old": state, "new": f"installed, XML at {name}"}}
@@ -137,17 +116,7 @@ def installed(name, domain, disk, install):
         return ret
     try:
         if state == "undefined":
-            __salt__["virsh.install"](
-                domain,
-                install["memory"],
-                install["vcpus"],
-                disk,
-                os_variant=install.get("os_variant"),
-                network_bridge=install.get("bridge"),
-                location=install.get("location"),
-                extra_args=install.get("extra_args"),
-                virt_type=install.get("virt_type", "kvm"),
-            )
+            __salt__["virsh.install"](domain, install["memory"], install["vcpus"], disk, **params)
         if __salt__["virsh.domstate"](domain)["state"] == "running":
             __salt__["virsh.destroy"](domain)
         _write(name, __salt__["virsh.dumpxml"](domain))

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 import time
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -453,3 +454,66 @@ def pillar_problems(config):
     _check_vms(config, resources, out)
     _check_time_and_network(config, out)
     return out.messages
+
+
+# ---------------------------------------------------------- state helpers --
+
+
+def state_ret(name):
+    """A fresh state return: no change, success, no comment."""
+    return {"name": name, "changes": {}, "result": True, "comment": ""}
+
+
+def state_fail(ret, comment):
+    """Mark a state return failed with ``comment`` (its changes are dropped: nothing was done)."""
+    ret.update(result=False, comment=comment, changes={})
+    return ret
+
+
+def state_act(ret, test, changes, would, action, done):
+    """
+    The last step of a state that has decided to change something: record
+    ``changes``; in test mode say what ``would`` happen (result None) and do
+    nothing; else call ``action()`` and say ``done``, or fail with the
+    command's error (CommandExecutionError) and no changes.
+    """
+    ret["changes"] = changes
+    if test:
+        ret.update(result=None, comment=would)
+        return ret
+    try:
+        action()
+    except CommandExecutionError as exc:
+        return state_fail(ret, f"{would.removeprefix('Would ').rstrip('.')} failed: {exc}")
+    ret["comment"] = done
+    return ret
+
+
+def read_text(path):
+    """A file's text, or None when it does not exist."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def write_atomic(path, data, mode=0o600):
+    """
+    Write ``data`` (str or bytes) to ``path`` through a temporary file in the
+    same directory that has ``mode`` from its creation, fsync it, and rename
+    it over ``path``: readers see the old or the new file, never a part.
+    """
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".drbdha-")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -16,7 +16,7 @@ crm_state = load_file("_states", "crmsh")
 ha_state = load_file("_states", "drbdha")
 drbdadm_mod = load_file("_modules", "drbdadm")
 crmsh_mod = load_file("_modules", "crmsh")
-for module in (drbdadm_mod, crmsh_mod, ha_state):
+for module in (drbdadm_mod, crmsh_mod, ha_state, drbd_state, crm_state):
     module.__utils__ = utils_dunder()
     module.__opts__ = {}
 

@@ -8,6 +8,7 @@ virsh = load_file("_modules", "virsh")
 virsh.__utils__ = utils_dunder()
 virsh_state = load_file("_states", "virsh")
 virsh_state.__salt__ = {"virsh.summarize_domain_xml": virsh.summarize_domain_xml}
+virsh_state.__utils__ = utils_dunder()
 
 LV = ("libvirt", "9.0.0")
 
