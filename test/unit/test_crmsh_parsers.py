@@ -158,3 +158,31 @@ def test_failure_messages_lose_crmsh_colours():
     assert "\x1b[" in stderr
     message = crmsh.__utils__["drbdha_util.describe_failure"]({"stderr": stderr})
     assert "\x1b[" not in message and message
+
+
+# Captured in the full-tier lab: the real ocf:linbit:drbd clone on DRBD 8.4.11.
+
+
+def test_lab_real_drbd_clone_and_guest():
+    status = mon("lab-crm_mon-healthy.xml")
+    clone = status["clones"]["ms_drbd_res0"]
+    assert clone["promotable"] and len(clone["promoted"]) == 1 and len(clone["unpromoted"]) == 1
+    assert {i["agent"] for i in clone["instances"]} == {"ocf:linbit:drbd"}
+    guest = status["resources"]["rsc_kvm_sesadm"]
+    assert guest["nodes"] == clone["promoted"]
+
+
+def test_lab_drbd_primitive_is_found_in_the_cib():
+    assert crmsh.parse_drbd_primitives(fixture_text(*PCMK, "lab-cibadmin-Q-healthy.xml")) == {"res0": "rsc_drbd_res0"}
+
+
+def test_lab_fence_by_handler_constraint_is_a_leftover_with_its_rule():
+    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "lab-cibadmin-constraints-fence-by-handler.xml"))
+    assert cons["leftovers"] == ["drbd-fence-by-handler-res0-ms_drbd_res0"]
+    (fence,) = [c for c in cons["location"] if c["id"].startswith("drbd-fence-by-handler-")]
+    (rule,) = fence["rules"]
+    # crm-fence-peer.sh of drbd-utils 9.22 still writes role="Master"; it reads as Promoted.
+    assert rule["role"] == "Promoted" and rule["score"] == "-INFINITY"
+    assert rule["expressions"] == ["#uname ne node-2"]
+    after = crmsh.parse_constraints_xml(fixture_text(*PCMK, "lab-cibadmin-constraints-after-unfence.xml"))
+    assert after["leftovers"] == []

@@ -161,3 +161,14 @@ def test_verdicts_on_captured_cluster_states():
     assert verdict == drbdha.DEGRADED and "node node-1 is in standby" in reasons
     verdict, reasons = cluster_verdict("crm_mon-fence-history-failed-then-ok.xml")
     assert "node-2 was fenced (reboot) at 2026-11-25 19:40:38Z" in reasons
+
+
+def test_formula_objects_match_what_crmsh_shows_in_the_lab():
+    """The objects drbdha loads compare equal to their crmsh 4.4.1 rendering (lab fixture),
+    so a converged apply loads nothing."""
+    shown = crmsh.split_crm_objects(fixture_text("pacemaker", "2.1.5", "lab-crm-configure-show.txt"))
+    ours = {crmsh.canonical_crm_object(o)[1]: o for o in drbdha.build_cib_objects(settings())}
+    # The lab's hand-made CIB has no notify op and names the constraints differently.
+    drbd = ours["rsc_drbd_res0"].replace(" op notify interval=0 timeout=90", "")
+    assert crmsh.canonical_crm_object(drbd) == crmsh.canonical_crm_object(shown["rsc_drbd_res0"])
+    assert crmsh.canonical_crm_object(ours["ms_drbd_res0"]) == crmsh.canonical_crm_object(shown["ms_drbd_res0"])
