@@ -50,6 +50,7 @@ if [ ! -e "$NOTES" ]; then
   } >"$NOTES"
 fi
 
+if [ "${FROM:-}" != kill ]; then  # FROM=kill: only the power-off part
 wait_mon node-1 'rsc_kvm_sesadm.*Started' 300
 cap node-1 lab-crm_mon-healthy.xml "healthy: both nodes online, DRBD Promoted on one node, VM Started there" crm_mon -1 --output-as=xml
 cap node-1 lab-crm_mon-healthy.txt "same, text" crm_mon -1
@@ -97,8 +98,11 @@ wait_mon node-1 'rsc_kvm_sesadm.*Started' 300
 x node-1 crm resource cleanup rsc_kvm_sesadm || true
 sleep 5
 
+fi
+
 say "hard power-off of the Primary node"
-PRIM=$(x node-1 crm_mon -1 2>/dev/null | awk '/rsc_kvm_sesadm/{print $NF}')
+wait_mon node-1 'rsc_kvm_sesadm.*Started node-' 300
+PRIM=$(x node-1 crm_mon -1 2>/dev/null | sed -n 's/.*rsc_kvm_sesadm.*Started \(node-[12]\).*/\1/p')
 SURV=node-1; [ "$PRIM" = node-1 ] && SURV=node-2
 t=$(date +%s)
 "$LAB" kill "$PRIM"

@@ -47,7 +47,8 @@ RES_CONF='resource res0 {
   device /dev/drbd0;
   disk /dev/vdb;
   meta-disk internal;
-  net { protocol C; fencing resource-only; }
+  net { protocol C; }
+  disk { fencing resource-only; }  # 8.4: in disk {}; DRBD 9 has it in net {}
   handlers {
     fence-peer "/usr/lib/drbd/crm-fence-peer.sh";
     after-resync-target "/usr/lib/drbd/crm-unfence-peer.sh";
@@ -86,7 +87,7 @@ CIB='property cib-bootstrap-options: stonith-enabled=false cluster-name=drbdha-l
 rsc_defaults rsc-options: resource-stickiness=100
 primitive rsc_drbd_res0 ocf:linbit:drbd params drbd_resource=res0 op monitor interval=21 timeout=20 role=Promoted op monitor interval=22 timeout=21 role=Unpromoted op start timeout=240 interval=0 op stop timeout=100 interval=0 op promote timeout=90 interval=0 op demote timeout=90 interval=0
 clone ms_drbd_res0 rsc_drbd_res0 meta promotable=true promoted-max=1 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true
-primitive rsc_kvm_sesadm ocf:heartbeat:VirtualDomain params config=/etc/havm/sesadm.xml hypervisor=qemu:///system op monitor timeout=30 interval=10 op stop timeout=360s interval=0 op start timeout=120s interval=0 meta target-role=Started
+primitive rsc_kvm_sesadm ocf:heartbeat:VirtualDomain params config=/etc/havm/sesadm.xml hypervisor=qemu:///system force_stop=true op monitor timeout=90 interval=10 op stop timeout=360s interval=0 op start timeout=300s interval=0 meta target-role=Started
 colocation kvm_sesadm_on_drbd inf: rsc_kvm_sesadm ms_drbd_res0:Promoted
 order drbd_before_kvm Mandatory: ms_drbd_res0:promote rsc_kvm_sesadm:start'
 

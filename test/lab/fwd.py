@@ -4,6 +4,7 @@
 qemu's user network runs this with the guest connection on fds 0/1; it exits when either side
 closes, so no process outlives its connection.  Loopback only, by construction.
 """
+
 import os
 import selectors
 import socket

@@ -5,6 +5,7 @@ only through its command, test/lab/lab, exactly as a person would.
 
     DRBDHA_LAB=1 python -m pytest -m lab test/lab/test_lab.py
 """
+
 import json
 import os
 import subprocess
@@ -67,8 +68,10 @@ def test_both_minions_answer_salt(lab_up):
 
 def test_real_tools_respond(lab_up):
     for node in NODES:
-        assert "DRBDADM_VERSION" in on(node, "drbdadm", "--version").stdout or \
-            on(node, "drbdadm", "--version").returncode == 0
+        assert (
+            "DRBDADM_VERSION" in on(node, "drbdadm", "--version").stdout
+            or on(node, "drbdadm", "--version").returncode == 0
+        )
         assert on(node, "cat", "/sys/module/drbd/version").stdout.strip().startswith("8.4")
         assert "Pacemaker" in on(node, "crm_mon", "--version").stdout
         assert on(node, "virsh", "-c", "qemu:///system", "version").returncode == 0
@@ -84,8 +87,11 @@ def test_replication_network_separate(lab_up):
         assert on("node-1", "ping", "-c1", "-W5", "192.168.98.72").returncode == 0
     finally:
         lab("heal")
-    wait_for(lambda: on("node-1", "ping", "-c1", "-W3", "10.20.30.72", check=False).returncode == 0,
-             60, "replication link back")
+    wait_for(
+        lambda: on("node-1", "ping", "-c1", "-W3", "10.20.30.72", check=False).returncode == 0,
+        60,
+        "replication link back",
+    )
 
 
 RES = """resource labtest {
@@ -110,22 +116,34 @@ def drbd_up(lab_up):
         yield "existing"
         return
     for node in NODES:
-        on(node, "sh", "-c",
-           "printf 'global { usage-count no; }\\ncommon { }\\n' > /etc/drbd.d/global_common.conf; "
-           f"printf '%s' '{RES}' > /etc/drbd.d/labtest.res; "
-           "dd if=/dev/zero of=/dev/vdb bs=1M count=4 conv=fsync status=none; "
-           "drbdadm create-md --force labtest && drbdadm up labtest")
+        on(
+            node,
+            "sh",
+            "-c",
+            "printf 'global { usage-count no; }\\ncommon { }\\n' > /etc/drbd.d/global_common.conf; "
+            f"printf '%s' '{RES}' > /etc/drbd.d/labtest.res; "
+            "dd if=/dev/zero of=/dev/vdb bs=1M count=4 conv=fsync status=none; "
+            "drbdadm create-md --force labtest && drbdadm up labtest",
+        )
     on("node-1", "drbdadm", "primary", "--force", "labtest")
     wait_for(lambda: "ds:UpToDate/UpToDate" in _cstate(), 600, "DRBD initial sync")
     yield "labtest"
     for node in NODES:
-        on(node, "sh", "-c", "virsh -c qemu:///system destroy labvm; drbdadm down labtest; "
-                             "rm -f /etc/drbd.d/labtest.res", check=False)
+        on(
+            node,
+            "sh",
+            "-c",
+            "virsh -c qemu:///system destroy labvm; drbdadm down labtest; rm -f /etc/drbd.d/labtest.res",
+            check=False,
+        )
 
 
 def test_drbd_connected_uptodate(drbd_up):
-    text = _cstate()
-    assert "cs:Connected" in text and "ds:UpToDate/UpToDate" in text, text
+    def ok():
+        text = _cstate()
+        return "cs:Connected" in text and "ds:UpToDate/UpToDate" in text
+    # a cluster-managed resource may be reconnecting/resyncing right after a node came back
+    wait_for(ok, 300, "DRBD Connected UpToDate/UpToDate")
 
 
 DOMAIN = """<domain type='qemu'>

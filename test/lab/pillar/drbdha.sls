@@ -1,21 +1,48 @@
-# Lab pillar for the full tier (test/lab/lab). Reference values of the seed procedure,
-# adapted to the lab VMs: eth0 = external 192.168.98.0/24, eth1 = replication 10.20.30.0/24,
-# DRBD backing disk = the blank virtio disk /dev/vdb. Minimal for now; it follows
-# pillar.example once the formula defines its keys.
+# The formula's pillar for the full-tier lab (test/lab/lab): pillar.example's reference
+# values on the lab VMs — eth0 external 192.168.98.0/24, eth1 replication 10.20.30.0/24,
+# the blank DRBD backing disk /dev/vdb — and the lab's protected guest `havm` (the
+# bare-metal counter guest, test/lab/guest/bare) on /dev/drbd0. Lab-only secrets.
 drbdha:
   nodes:
     node-1:
-      external_ip: 192.168.98.71
-      replication_ip: 10.20.30.71
+      id: 0
+      replication_address: 10.20.30.71
+      external_address: 192.168.98.71
     node-2:
-      external_ip: 192.168.98.72
-      replication_ip: 10.20.30.72
+      id: 1
+      replication_address: 10.20.30.72
+      external_address: 192.168.98.72
+  first_node: node-1
+  packages:
+    # What the lab image carries (the VMs have no package mirror; virt-install is
+    # not needed: the guest is imported).
+    names: [drbd-utils, pacemaker, corosync, crmsh, resource-agents, libvirt-daemon-system,
+            libvirt-clients, qemu-system-x86, psmisc, chrony]
+  cluster:
+    name: drbdha-lab
+    mode: native
+    token: 5000
+    authkey: TEFCIE9OTFkgLSBkcmJkaGEgZnVsbC10aWVyIGxhYiBhdXRoa2V5IC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
+    hacluster_password: lab-only-hacluster-pw
+    stonith:
+      mode: none
   drbd:
-    resource: res0
-    device: /dev/drbd0
-    disk: /dev/vdb
-    port: 7788
+    shared_secret: lab-only-drbd-secret
     protocol: C
-  vm:
-    name: sesadm
-    config: /etc/havm/sesadm.xml
+    resources:
+      res0:
+        minor: 0
+        port: 7788
+        disk: /dev/vdb
+        # The lab's DRBD disks are created blank: declared new, no initial sync.
+        new_devices: true
+  vms:
+    havm:
+      resource: res0
+      import_xml: salt://lab/havm.xml
+      timeouts:
+        # libvirt probes qemu on its first start in a fresh VM: over 120 s under TCG.
+        start: 300s
+        stop: 120s
+        monitor: 60s
+        monitor_interval: 20s

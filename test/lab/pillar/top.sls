@@ -1,3 +1,4 @@
 base:
-  'node-*':
+  # '*': the minions and the master's own minion (orchestrate runs there and reads this pillar)
+  '*':
     - drbdha
