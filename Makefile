@@ -47,7 +47,7 @@ $(VENV3006)/.done: requirements/salt3006.txt
 deps: apt venv venv3006 ## everything the tests need
 
 lint: venv ## ruff, yamllint, salt-lint
-	$(VENV)/bin/ruff check _modules _states _runners _utils test bench
+	$(VENV)/bin/ruff check _modules _states _runners _utils test
 	$(VENV)/bin/yamllint -s .
 	@files=$$(find drbdha -name '*.sls' | sort); \
 	if [ -n "$$files" ]; then $(VENV)/bin/salt-lint $$files; fi

@@ -24,7 +24,7 @@ pytestmark = [
 
 
 def lab(*args, timeout=900, check=True):
-    r = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout, check=False)
     if check and r.returncode != 0:
         raise AssertionError(f"lab {' '.join(args)} -> rc={r.returncode}\n{r.stdout}\n{r.stderr}")
     return r
