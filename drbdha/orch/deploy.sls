@@ -7,6 +7,9 @@
 {%- set first = config.get("first_node") or (nodes | first) %}
 {%- set others = nodes | reject("equalto", first) | list %}
 {%- set mode = config.get("cluster", {}).get("mode", "native") %}
+{#- How long the master waits for one step's minions (slow hosts, long syncs):
+    drbdha:orchestrate:step_timeout seconds. #}
+{%- set step_timeout = config.get("orchestrate", {}).get("step_timeout", 3600) %}
 {%- if nodes | length != 2 %}
 drbdha-deploy-pillar:
   test.fail_without_changes:
@@ -19,6 +22,7 @@ drbdha-deploy-sync:
     - name: saltutil.sync_all
     - tgt: {{ nodes | json }}
     - tgt_type: list
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-preflight:
@@ -26,6 +30,7 @@ drbdha-deploy-preflight:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: drbdha.preflight
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-base:
@@ -33,6 +38,7 @@ drbdha-deploy-base:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: [drbdha.packages, drbdha.time]
+    - timeout: {{ step_timeout }}
     - failhard: true
 {%- if config.get("network", {}).get("manage") %}
 
@@ -41,6 +47,7 @@ drbdha-deploy-network:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: drbdha.network
+    - timeout: {{ step_timeout }}
     - failhard: true
 {%- endif %}
 {%- if mode == "crmsh" %}
@@ -49,6 +56,7 @@ drbdha-deploy-cluster-first:
   salt.state:
     - tgt: {{ first }}
     - sls: drbdha.cluster
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-cluster-others:
@@ -56,6 +64,7 @@ drbdha-deploy-cluster-others:
     - tgt: {{ others | json }}
     - tgt_type: list
     - sls: drbdha.cluster
+    - timeout: {{ step_timeout }}
     - failhard: true
 {%- else %}
 
@@ -64,6 +73,7 @@ drbdha-deploy-cluster:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: drbdha.cluster
+    - timeout: {{ step_timeout }}
     - failhard: true
 {%- endif %}
 
@@ -71,6 +81,7 @@ drbdha-deploy-cluster-members:
   salt.state:
     - tgt: {{ first }}
     - sls: drbdha.cluster.verify
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-drbd:
@@ -78,18 +89,21 @@ drbdha-deploy-drbd:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: drbdha.drbd
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-drbd-first-primary:
   salt.state:
     - tgt: {{ first }}
     - sls: drbdha.drbd.primary
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-vm-first:
   salt.state:
     - tgt: {{ first }}
     - sls: drbdha.vm
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-vm-others:
@@ -97,12 +111,14 @@ drbdha-deploy-vm-others:
     - tgt: {{ others | json }}
     - tgt_type: list
     - sls: drbdha.vm
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-cib:
   salt.state:
     - tgt: {{ first }}
     - sls: drbdha.cib
+    - timeout: {{ step_timeout }}
     - failhard: true
 
 drbdha-deploy-verify:
@@ -110,5 +126,6 @@ drbdha-deploy-verify:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: drbdha.verify
+    - timeout: {{ step_timeout }}
     - failhard: true
 {%- endif %}

@@ -14,4 +14,5 @@ drbdha-move-guest:
         drbdha_day2:
           vm: {{ vm | json }}
           to: {{ salt["pillar.get"]("to", "") | json }}
+    - timeout: {{ config.get("orchestrate", {}).get("step_timeout", 3600) }}
     - failhard: true

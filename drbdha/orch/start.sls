@@ -11,4 +11,5 @@ drbdha-start-guest:
     - pillar:
         drbdha_day2:
           vm: {{ salt["pillar.get"]("vm") | json }}
+    - timeout: {{ config.get("orchestrate", {}).get("step_timeout", 3600) }}
     - failhard: true
