@@ -7,7 +7,7 @@
 
 drbdha-vm-libvirtd:
   service.running:
-    - name: libvirtd
+    - name: {{ drbdha.libvirt_service }}
     - enable: true
 
 drbdha-vm-config-dir:
