@@ -202,6 +202,19 @@ def derive_settings(config, minion_id, drbd_major):
     return settings
 
 
+# Operation timeouts of the DRBD primitive (seconds): the reference procedure's monitors
+# and the drbd agent's advertised defaults; drbdha:drbd:timeouts overrides them.
+DRBD_OP_TIMEOUTS = {
+    "monitor_promoted": 20,
+    "monitor_unpromoted": 21,
+    "start": 240,
+    "stop": 100,
+    "promote": 90,
+    "demote": 90,
+    "notify": 90,
+}
+
+
 def drbd_primitive_id(resource):
     return f"rsc_drbd_{resource}"
 
@@ -230,15 +243,16 @@ def build_cib_objects(settings):
     syntax: promotable clones, Promoted/Unpromoted). Pure.
     """
     objects = []
+    t = dict(DRBD_OP_TIMEOUTS, **(settings["drbd"].get("timeouts") or {}))
     for name in sorted(settings["drbd"]["resources"]):
         prim, clone = drbd_primitive_id(name), drbd_clone_id(name)
         objects.append(
             f"primitive {prim} ocf:linbit:drbd params drbd_resource={name} "
-            "op monitor interval=21 timeout=20 role=Promoted "
-            "op monitor interval=22 timeout=21 role=Unpromoted "
-            "op start interval=0 timeout=240 op stop interval=0 timeout=100 "
-            "op promote interval=0 timeout=90 op demote interval=0 timeout=90 "
-            "op notify interval=0 timeout=90"
+            f"op monitor interval=21 timeout={t['monitor_promoted']} role=Promoted "
+            f"op monitor interval=22 timeout={t['monitor_unpromoted']} role=Unpromoted "
+            f"op start interval=0 timeout={t['start']} op stop interval=0 timeout={t['stop']} "
+            f"op promote interval=0 timeout={t['promote']} op demote interval=0 timeout={t['demote']} "
+            f"op notify interval=0 timeout={t['notify']}"
         )
         objects.append(
             f"clone {clone} {prim} meta promotable=true promoted-max=1 promoted-node-max=1 "

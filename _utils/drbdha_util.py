@@ -310,6 +310,10 @@ def _check_resources(config, nodes, out):
             "must not contain quotes, backslashes, ';', braces or newlines",
         )
     out.require(drbd.get("protocol", "C") in ("A", "B", "C"), _key("drbd", "protocol"), "must be A, B or C")
+    for op, value in (drbd.get("timeouts") or {}).items():
+        out.require(
+            _is_int(value) and 1 <= value <= 3600, _key("drbd", "timeouts", op), "must be whole seconds, 1-3600"
+        )
     if drbd.get("version") is not None:
         out.require(drbd["version"] in (8, 9), _key("drbd", "version"), "must be 8 (DRBD 8.4) or 9")
     resources = drbd.get("resources")

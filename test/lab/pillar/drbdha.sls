@@ -29,6 +29,8 @@ drbdha:
   drbd:
     shared_secret: lab-only-drbd-secret
     protocol: C
+    # Under emulation the drbd agent's monitor can take over 20 s on a busy host.
+    timeouts: {monitor_promoted: 90, monitor_unpromoted: 91}
     resources:
       res0:
         minor: 0
