@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 APT_LISTS := apt-packages.txt $(wildcard test/lab/apt-packages.txt test/lab/guest/apt-packages.txt test/lab/fast/apt-packages.txt)
 
-.PHONY: help deps apt venv venv3006 lint test test-fast test-unit test-functional test-3006 test-lab demo lab-down clean
+.PHONY: help deps apt venv venv3006 lint test test-fast test-unit test-functional test-3006 test-lab test-drills demo lab-down clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,7 +65,10 @@ test-3006: deps ## unit + functional on Salt 3006 LTS (bad pillars render on 300
 	$(VENV3006)/bin/pytest -p no:cacheprovider test/unit test/functional -k "not bad_pillar" $(PYTEST_ARGS)
 
 test-lab: deps ## the two-node lab with the real tools (slow: builds and boots VMs)
-	DRBDHA_LAB=1 $(VENV)/bin/pytest test/lab $(PYTEST_ARGS)
+	DRBDHA_LAB=1 $(VENV)/bin/pytest test/lab -m "not drill" $(PYTEST_ARGS)
+
+test-drills: deps ## lab fault drills: move the guest and back, hard power-off (slow)
+	DRBDHA_LAB=1 $(VENV)/bin/pytest test/lab/test_rollout.py $(PYTEST_ARGS)
 
 test: lint test-fast test-3006 test-lab ## everything CI runs
 

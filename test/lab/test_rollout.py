@@ -6,7 +6,9 @@ orchestration moves the guest and leaves no constraint, and a hard power-off
 of the guest's node loses no acknowledged write.
 
 Skipped unless DRBDHA_LAB=1. Runs after test_lab.py (alphabetical order) on
-the same lab; resets it first so the rollout starts from blank disks.
+the same lab; resets it first so the rollout starts from blank disks. The
+move and power-off drills are marked ``drill``: `make test-drills` runs them
+(not yet part of `make test`).
 """
 
 import json
@@ -128,6 +130,7 @@ def test_second_apply_changes_nothing_and_test_mode_predicts_nothing(rolled_out)
     assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
 
 
+@pytest.mark.drill
 def test_move_and_back_leaves_no_constraint(rolled_out):
     start = guest_node()
     other = next(n for n in NODES if n != start)
@@ -140,6 +143,7 @@ def test_move_and_back_leaves_no_constraint(rolled_out):
     assert constraints["node-1"]["leftovers"] == []
 
 
+@pytest.mark.drill
 def test_hard_power_off_loses_no_acknowledged_write(rolled_out):
     victim = guest_node()
     survivor = next(n for n in NODES if n != victim)
