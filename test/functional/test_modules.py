@@ -47,3 +47,17 @@ def test_parsers_run_on_the_minion(salt_cli, node_1, synced):
     ret = salt_cli.run("drbdadm.parse_proc_drbd", text, minion_tgt=node_1.id)
     assert ret.data["version"] == "8.4.11"
     assert ret.data["minors"]["0"]["role"] == "Primary" or ret.data["minors"][0]["role"] == "Primary"
+
+
+def test_runner_puts_both_nodes_side_by_side(salt_master, synced):
+    """salt-run drbdha.status through a real master: one verdict, each node's view, the reasons."""
+    run = salt_master.salt_run_cli(timeout=180)
+    synced_runners = run.run("saltutil.sync_runners")
+    assert "runners.drbdha" in str(synced_runners.data) or synced_runners.returncode == 0, synced_runners
+    ret = run.run("drbdha.status", "tgt=node-*")
+    assert ret.returncode == 0, ret
+    status = ret.data
+    assert sorted(status["nodes"]) == ["node-1", "node-2"]
+    # Neither test minion runs a cluster or DRBD: the combined verdict says so.
+    assert status["verdict"] == "failed"
+    assert any(r.startswith("node-2: cannot read DRBD") for r in status["reasons"])
