@@ -300,16 +300,15 @@ def merge_proc_drbd(resources, proc):
         rows = [proc["minors"][v["minor"]] for v in res["volumes"] if v.get("minor") in proc["minors"]]
         if not rows:
             continue
+        oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
+        percents = [r["sync_percent"] for r in rows if r["sync_percent"] is not None]
         if not res["peers"] and any(r["connection"] == "StandAlone" for r in rows):
-            oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
             res["peers"][PEER_84] = _peer_summary(
                 "StandAlone", "Off", "Unknown", ["DUnknown"], [], sum(oos) // 1024 if oos else None
             )
         for peer in res["peers"].values():
-            oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
             if peer["out_of_sync_bytes"] is None and oos:
                 peer["out_of_sync_bytes"] = sum(oos)
-            percents = [r["sync_percent"] for r in rows if r["sync_percent"] is not None]
             if peer["sync_percent"] is None and percents and peer["replication"] in _SYNCING:
                 peer["sync_percent"] = min(percents)
         _finish_resource(res)
