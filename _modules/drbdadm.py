@@ -337,13 +337,16 @@ def describe_signature(blkid_export):
     values = dict(line.split("=", 1) for line in blkid_export.splitlines() if "=" in line)
     if values.get("TYPE"):
         kind = values["TYPE"]
-        what = "DRBD metadata" if kind == "drbd" else f"a {kind} signature"
-        if values.get("USAGE") == "filesystem":
-            what = f"a {kind} filesystem"
-        return what
+        if kind == "drbd":
+            return "DRBD metadata"
+        return _with_article(f"{kind} {'filesystem' if values.get('USAGE') == 'filesystem' else 'signature'}")
     if values.get("PTTYPE"):
-        return f"a {values['PTTYPE']} partition table"
+        return _with_article(f"{values['PTTYPE']} partition table")
     return None
+
+
+def _with_article(words):
+    return f"{'an' if words[0].lower() in 'aeiou' else 'a'} {words}"
 
 
 # -------------------------------------------------------------- functions --

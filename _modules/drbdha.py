@@ -6,8 +6,12 @@ drbdha: one health view of a DRBD-backed, Pacemaker-managed KVM guest.
 ``degraded`` or ``failed`` — with the reasons for it.
 """
 
+import ipaddress
 import logging
 import os
+import socket
+import stat
+import time
 
 import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -302,6 +306,91 @@ def cluster_properties(settings):
     return {"stonith-enabled": "true"}
 
 
+# -------------------------------------------------------------- preflight --
+
+# How long the replication probe waits for the peer to answer.
+PROBE_TIMEOUT = 3.0
+
+
+def mounts_by_device(mountinfo_text):
+    """``{"major:minor": [mount points]}`` from /proc/self/mountinfo. Pure."""
+    found = {}
+    for line in mountinfo_text.splitlines():
+        fields = line.split()
+        if len(fields) > 4:
+            found.setdefault(fields[2], []).append(fields[4])
+    return found
+
+
+def preflight_problems(facts, settings):
+    """
+    What stops a rollout on this node, each saying what to fix: a backing
+    device that is missing, not a block device, in use (mounted, held by
+    device-mapper/md, partitioned) or holding data that is not DRBD's; a node
+    name that does not resolve to the node's address; a peer that does not
+    answer on the replication network; no fencing and no explicit waiver.
+    A device DRBD already has attached is in use by DRBD itself and passes. Pure.
+    """
+    problems = []
+    this_node = settings["this_node"]
+    if facts["hostname"] != this_node:
+        problems.append(
+            f"this node's hostname is {facts['hostname']} but its minion id (its cluster and DRBD node name) "
+            f"is {this_node}: set the hostname to {this_node} (drbdha:network:manage does it)"
+        )
+    if not facts["driver"]:
+        problems.append(
+            "the DRBD kernel driver is neither loaded nor installed (modinfo drbd): install a kernel or "
+            "package that has it (SUSE: drbd-kmp-default; Debian/Ubuntu: the distribution kernel has it)"
+        )
+    for name, dev in sorted(facts["devices"].items()):
+        path, key = dev["path"], f"drbdha:drbd:resources:{name}:disk"
+        if dev.get("attached"):
+            continue
+        if not dev["exists"]:
+            problems.append(f"{name}: backing device {path} does not exist on this node ({key})")
+            continue
+        if not dev["block"]:
+            problems.append(f"{name}: {path} is not a block device ({key})")
+            continue
+        if dev["mounted"]:
+            problems.append(f"{name}: {path} is in use, mounted on {', '.join(dev['mounted'])}: unmount it first")
+        if dev["holders"]:
+            problems.append(f"{name}: {path} is in use by {', '.join(dev['holders'])} (device-mapper, md or LVM)")
+        if dev["partitions"]:
+            problems.append(
+                f"{name}: {path} has partitions ({', '.join(dev['partitions'])}): name the partition meant "
+                f"for DRBD in {key}, or wipe the disk if nothing on it is needed"
+            )
+        signature = dev.get("signature")
+        if signature and signature != "DRBD metadata":
+            problems.append(
+                f"{name}: {path} holds {signature}; drbdha puts DRBD metadata only on unused devices. "
+                f"If its data is not needed, erase the signature (wipefs -a {path}) and apply again"
+            )
+    nodes = settings["nodes"]
+    for node, addresses in sorted(facts["resolves"].items()):
+        expected = nodes[node].get("external_address")
+        if not addresses:
+            problems.append(f"node name {node} does not resolve on this node: add it to /etc/hosts or DNS")
+        elif expected and expected not in addresses:
+            problems.append(
+                f"node name {node} resolves to {', '.join(addresses)}, not its external address {expected} "
+                f"(drbdha:nodes:{node}:external_address): fix /etc/hosts or DNS"
+            )
+        elif not expected and all(ipaddress.ip_address(a).is_loopback for a in addresses):
+            problems.append(f"node name {node} resolves only to loopback ({', '.join(addresses)}): fix /etc/hosts")
+    if facts.get("peer_probe"):
+        problems.append(facts["peer_probe"])
+    stonith = settings.get("cluster", {}).get("stonith") or {}
+    if stonith.get("mode", "none") == "none" and not stonith.get("accept_no_fencing"):
+        problems.append(
+            "no node fencing is configured (drbdha:cluster:stonith:mode is none): configure ipmi or sbd, "
+            "or set drbdha:cluster:stonith:accept_no_fencing: true to run with DRBD resource-level fencing only"
+        )
+    return problems
+
+
 # -------------------------------------------------------------- functions --
 
 
@@ -462,3 +551,142 @@ def status():
         "libvirt": answers["libvirt"],
         "errors": errors,
     }
+
+
+def _device_facts(path):
+    """Existence, size and users of a backing device, read from sysfs and /proc."""
+    facts = {"path": path, "exists": os.path.exists(path), "block": False}
+    if not facts["exists"]:
+        return facts
+    info = os.stat(path)
+    facts["block"] = stat.S_ISBLK(info.st_mode)
+    if not facts["block"]:
+        return facts
+    devnum = f"{os.major(info.st_rdev)}:{os.minor(info.st_rdev)}"
+    sysdir = f"/sys/dev/block/{devnum}"
+    with open(f"{sysdir}/size", encoding="utf-8") as handle:
+        facts["size"] = int(handle.read()) * 512
+    facts["holders"] = sorted(os.listdir(f"{sysdir}/holders"))
+    facts["partitions"] = sorted(p for p in os.listdir(sysdir) if os.path.exists(f"{sysdir}/{p}/partition"))
+    devnums = {devnum}
+    for part in facts["partitions"]:
+        with open(f"{sysdir}/{part}/dev", encoding="utf-8") as handle:
+            devnums.add(handle.read().strip())
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        mounts = mounts_by_device(handle.read())
+    facts["mounted"] = sorted(m for d in devnums for m in mounts.get(d, []))
+    facts["signature"] = __salt__["drbdadm.device_signature"](path)
+    return facts
+
+
+def _drbd_driver():
+    """The DRBD driver's version: the loaded module's, else the installed one's (modinfo); None if neither."""
+    loaded = __salt__["drbdadm.kernel_version"]()
+    if loaded is not None:
+        return ".".join(map(str, loaded))
+    try:
+        out = __utils__["drbdha_util.run"](
+            __salt__["cmd.run_all"], ["modinfo", "-F", "version", "drbd"], record=__opts__.get("drbdha_command_log")
+        )
+    except CommandExecutionError:
+        return None
+    return out["stdout"].strip() or "installed"
+
+
+def _resolve(name):
+    try:
+        return sorted({info[4][0] for info in socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)})
+    except socket.gaierror:
+        return []
+
+
+def probe_replication(source, target, port, timeout=PROBE_TIMEOUT):
+    """
+    None when ``target`` answers a TCP connection from ``source`` on
+    ``port`` (accepted or refused both prove the path works; DRBD may not
+    listen yet), else what is wrong.
+    """
+    family = socket.AF_INET6 if ":" in target else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.bind((source, 0))
+        except OSError as exc:
+            return f"this node has no replication address {source} ({exc.strerror}): configure the replication NIC"
+        try:
+            sock.connect((target, port))
+        except ConnectionRefusedError:
+            return None
+        except OSError as exc:
+            reason = exc.strerror or "no answer"
+            return (
+                f"the peer's replication address {target} does not answer from {source} "
+                f"({reason} after {timeout:g} s): check the replication network and firewall (port {port})"
+            )
+    return None
+
+
+def preflight_facts(config=None):
+    """
+    What the pre-flight checks look at on this node: each backing device
+    (exists, size, mounted, holders, partitions, signature, attached), how
+    each node name resolves, whether the peer answers on the replication
+    network, and this node's clock. Reads only.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdha.preflight_facts
+    """
+    conf = __pillar__.get("drbdha", {}) if config is None else config
+    major = (__salt__["drbdadm.kernel_version"]() or (8,))[0]
+    settings = derive_settings(conf, __grains__["id"], major)
+    attached = {}
+    if __salt__["drbdadm.kernel_version"]() is not None:
+        try:
+            attached = __salt__["drbdadm.status"]()
+        except CommandExecutionError:
+            attached = {}
+    devices = {}
+    for name, res in sorted(settings["drbd"]["resources"].items()):
+        path = res["disks"][settings["this_node"]]
+        if attached.get(name, {}).get("disk") not in (None, "Diskless"):
+            devices[name] = {"path": path, "attached": True}
+        else:
+            devices[name] = _device_facts(path)
+    nodes = settings["nodes"]
+    peer = settings["peer_node"]
+    port = min(r["port"] for r in settings["drbd"]["resources"].values())
+    return {
+        "node": settings["this_node"],
+        "hostname": __grains__.get("nodename"),
+        "driver": _drbd_driver(),
+        "devices": devices,
+        "resolves": {node: _resolve(node) for node in sorted(nodes)},
+        "peer_probe": probe_replication(
+            nodes[settings["this_node"]]["replication_address"], nodes[peer]["replication_address"], port
+        ),
+        "time": time.time(),
+    }
+
+
+def preflight(config=None):
+    """
+    Pre-flight checks of this node before the rollout changes anything:
+    ``{"node", "ok", "problems", "facts"}``; each problem says what to fix.
+    The rollout also compares both nodes (``salt-run drbdha.preflight``).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdha.preflight
+    """
+    conf = __pillar__.get("drbdha", {}) if config is None else config
+    problems = validate(conf)
+    if problems:
+        return {"node": __grains__["id"], "ok": False, "problems": problems, "facts": {}}
+    facts = preflight_facts(conf)
+    problems = preflight_problems(facts, derive_settings(conf, __grains__["id"], 8))
+    return {"node": facts["node"], "ok": not problems, "problems": problems, "facts": facts}

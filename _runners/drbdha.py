@@ -9,6 +9,7 @@ side by side, plus the checks no single node can make.
 """
 
 import logging
+import time
 
 import salt.client
 
@@ -66,6 +67,79 @@ def cross_check(views):
     return findings
 
 
+def pair_problems(facts_by_node, resources, max_skew, uncertainty):
+    """
+    What only both nodes' preflight facts together show: backing devices of
+    unequal size, and clocks further apart than ``max_skew`` seconds beyond
+    the ``uncertainty`` of the measurement (how long the master waited for
+    both answers). Pure.
+    """
+    problems = []
+    for name in sorted(resources):
+        sizes = {n: f["devices"].get(name, {}).get("size") for n, f in facts_by_node.items()}
+        if None not in sizes.values() and len(set(sizes.values())) > 1:
+            detail = ", ".join(f"{n} {s} bytes" for n, s in sorted(sizes.items()))
+            problems.append(f"{name}: the backing devices differ in size ({detail}): DRBD uses the smaller")
+    clocks = {n: f["time"] for n, f in facts_by_node.items() if f.get("time") is not None}
+    if len(clocks) == 2:
+        apart = abs(max(clocks.values()) - min(clocks.values()))
+        if apart - uncertainty > max_skew:
+            problems.append(
+                f"the nodes' clocks are at least {apart - uncertainty:.1f} s apart (limit {max_skew} s, "
+                "drbdha:preflight:max_clock_skew): configure drbdha:time:servers and let chrony settle"
+            )
+    return problems
+
+
+def _nodes_target():
+    nodes = sorted((__opts__.get("pillar", {}).get("drbdha", {}) or {}).get("nodes", {}))
+    return (nodes, "list") if nodes else ("*", "glob")
+
+
+def preflight(tgt=None, tgt_type="glob", timeout=300, max_clock_skew=None):
+    """
+    Pre-flight checks of both nodes before a rollout changes anything: each
+    node's own checks (``drbdha.preflight``) plus what only the pair shows —
+    backing devices of equal size, clocks within ``max_clock_skew`` seconds
+    (default ``drbdha:preflight:max_clock_skew``, 5). Fails the orchestration
+    step (non-zero retcode) listing every problem with what to fix.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-run drbdha.preflight
+    """
+    if tgt is None:
+        tgt, tgt_type = _nodes_target()
+    config = (__opts__.get("pillar", {}) or {}).get("drbdha", {}) or {}
+    if max_clock_skew is None:
+        max_clock_skew = (config.get("preflight") or {}).get("max_clock_skew", 5)
+    started = time.time()
+    with salt.client.get_local_client(__opts__["conf_file"]) as client:
+        answers = client.cmd(tgt, "drbdha.preflight", tgt_type=tgt_type, timeout=timeout)
+    uncertainty = time.time() - started
+    problems = []
+    reports = {}
+    for node, answer in sorted(answers.items()):
+        if not isinstance(answer, dict):
+            problems.append(f"{node}: drbdha.preflight did not run: {answer}")
+            continue
+        reports[node] = answer
+        problems.extend(f"{node}: {p}" for p in answer["problems"])
+    expected = tgt if isinstance(tgt, list) else None
+    if expected and sorted(answers) != sorted(expected):
+        missing = sorted(set(expected) - set(answers))
+        problems.append(f"no answer from {', '.join(missing)} within {timeout} s: is its minion up?")
+    facts = {n: r["facts"] for n, r in reports.items() if r.get("facts")}
+    if len(facts) == 2:
+        resources = set().union(*(f["devices"] for f in facts.values()))
+        problems.extend(pair_problems(facts, resources, max_clock_skew, uncertainty))
+    if problems:
+        __context__["retcode"] = 1
+    return {"ok": not problems, "problems": problems, "nodes": reports}
+
+
 def status(tgt=None, tgt_type="glob", timeout=120):
     """
     Both nodes' ``drbdha.status`` and the cross-node checks, with an overall
@@ -78,8 +152,7 @@ def status(tgt=None, tgt_type="glob", timeout=120):
         salt-run drbdha.status
     """
     if tgt is None:
-        nodes = sorted((__opts__.get("pillar", {}).get("drbdha", {}) or {}).get("nodes", {}))
-        tgt, tgt_type = (nodes, "list") if nodes else ("*", "glob")
+        tgt, tgt_type = _nodes_target()
     with salt.client.get_local_client(__opts__["conf_file"]) as client:
         answers = client.cmd(tgt, "drbdha.status", tgt_type=tgt_type, timeout=timeout)
     views = {node: view for node, view in answers.items() if isinstance(view, dict)}

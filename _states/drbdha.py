@@ -11,6 +11,7 @@ import os
 import time
 
 import salt.utils.data
+from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 try:  # crypt verifies /etc/shadow hashes; it is in Python up to 3.12.
     import crypt
@@ -298,4 +299,30 @@ def guest_running(name, running=True, timeout=900, interval=3):
     done, detail, elapsed = _wait(condition, timeout, interval, f"{name} to {'start' if running else 'stop'}")
     ret["result"] = done
     ret["comment"] = f"{name} {detail} after {elapsed:.0f} s" if done else f"timed out after {timeout} s: {detail}"
+    return ret
+
+
+def preflight_passed(name):
+    """
+    The pre-flight checks of this node pass (``drbdha.preflight``): backing
+    devices present and unused, node names resolving to their addresses, the
+    peer answering on the replication network, fencing configured or waived.
+    Changes nothing; fails listing every problem with what to fix.
+
+    .. code-block:: yaml
+
+        drbdha-preflight:
+          drbdha.preflight_passed
+    """
+    ret = _ret(name)
+    try:
+        report = __salt__["drbdha.preflight"]()
+    except (CommandExecutionError, SaltInvocationError, OSError) as exc:
+        return __utils__["drbdha_util.state_fail"](ret, f"pre-flight checks could not run: {exc}")
+    if not report["ok"]:
+        return __utils__["drbdha_util.state_fail"](
+            ret, "pre-flight checks failed; nothing was changed:\n  " + "\n  ".join(report["problems"])
+        )
+    devices = ", ".join(f"{n} {d['path']}" for n, d in sorted(report["facts"]["devices"].items()))
+    ret["comment"] = f"pre-flight checks passed ({devices}; peer answers on the replication network)."
     return ret

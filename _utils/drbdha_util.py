@@ -278,6 +278,11 @@ def _check_cluster(config, nodes, out):
     )
     if stonith.get("mode") == "ipmi":
         _check_ipmi(stonith.get("ipmi"), nodes, out)
+    out.require(
+        isinstance(stonith.get("accept_no_fencing", False), bool),
+        _key("cluster", "stonith", "accept_no_fencing"),
+        "must be true or false",
+    )
 
 
 def _check_ipmi(ipmi, nodes, out):
@@ -457,7 +462,19 @@ def pillar_problems(config):
     resources = _check_resources(config, nodes, out)
     _check_vms(config, resources, out)
     _check_time_and_network(config, out)
+    _check_waits(config, out)
     return out.messages
+
+
+def _check_waits(config, out):
+    """The orchestrations' step timeout and the pre-flight clock-skew limit: positive numbers of seconds."""
+    for section, field in (("orchestrate", "step_timeout"), ("preflight", "max_clock_skew")):
+        value = (config.get(section) or {}).get(field)
+        out.require(
+            value is None or (_is_int(value) and value > 0),
+            _key(section, field),
+            f"must be a whole number of seconds above 0, got {value!r}",
+        )
 
 
 # ---------------------------------------------------------- state helpers --

@@ -25,11 +25,18 @@ drbdha-deploy-sync:
     - timeout: {{ step_timeout }}
     - failhard: true
 
+drbdha-deploy-sync-runners:
+  salt.runner:
+    - name: saltutil.sync_runners
+    - failhard: true
+
+{#- Both nodes' checks and the pair's (equal device sizes, clock skew): fails,
+    listing what to fix, before anything is changed. #}
 drbdha-deploy-preflight:
-  salt.state:
+  salt.runner:
+    - name: drbdha.preflight
     - tgt: {{ nodes | json }}
     - tgt_type: list
-    - sls: drbdha.preflight
     - timeout: {{ step_timeout }}
     - failhard: true
 

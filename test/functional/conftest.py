@@ -71,8 +71,16 @@ def salt_master(salt_factories):
 
 
 @pytest.fixture(scope="session")
-def node_1(salt_master):
-    factory = salt_master.salt_minion_daemon("node-1", overrides={"master": "127.0.0.1"})
+def command_log(tmp_path_factory):
+    """node-1's drbdha command log: every command the formula's modules run there."""
+    return tmp_path_factory.mktemp("commands") / "node-1.log"
+
+
+@pytest.fixture(scope="session")
+def node_1(salt_master, command_log):
+    factory = salt_master.salt_minion_daemon(
+        "node-1", overrides={"master": "127.0.0.1", "drbdha_command_log": str(command_log)}
+    )
     with factory.started(start_timeout=120):
         yield factory
 

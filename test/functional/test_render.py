@@ -40,7 +40,7 @@ def test_formula_renders(salt_cli, minion, path):
     assert ret.returncode == 0, (ret.stdout, ret.stderr)
     assert isinstance(ret.data, dict), ret.data
     ids = set(ret.data)
-    assert {"drbdha-cluster-members", "drbdha-verify-healthy", "drbdha-preflight-drbd-driver"} <= ids
+    assert {"drbdha-cluster-members", "drbdha-verify-healthy", "drbdha-preflight"} <= ids
     for name in pillar["drbdha"]["drbd"]["resources"]:
         assert {f"drbdha-drbd-{name}-metadata", f"drbdha-drbd-{name}-up"} <= ids
     assert "drbdha-cluster-hacluster-password" in ids
@@ -94,12 +94,38 @@ def test_cluster_secrets_stay_out_of_the_state_data(salt_cli, node_1, synced):
     assert pillar["drbdha"]["cluster"]["authkey"] not in ret.stdout
 
 
+def logged_commands(command_log):
+    return command_log.read_text().splitlines() if command_log.exists() else []
+
+
+def test_the_command_log_records_module_commands(salt_cli, node_1, synced, command_log):
+    """The log the next test reads does record what the modules run (so that test can fail)."""
+    before = len(logged_commands(command_log))
+    ret = salt_cli.run("drbdadm.version", minion_tgt=node_1.id)
+    assert ret.returncode == 0, ret
+    new = [json.loads(line) for line in logged_commands(command_log)[before:]]
+    assert [entry["argv"][0] for entry in new] == ["drbdadm"]
+
+
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
-def test_bad_pillar_stops_the_render(salt_cli, node_1, synced, path):
+def test_bad_pillar_stops_the_render(salt_cli, node_1, synced, command_log, path):
+    """
+    Each bad pillar stops `state.apply drbdha` at the render, naming its key:
+    no state runs (the answer is the render error, not state results) and
+    the formula's modules run no command. (show_sls first, so a pillar that
+    wrongly passed would be caught before a real apply on this host.)
+    """
     key = next(line.split(": ", 1)[1] for line in path.read_text().splitlines() if line.startswith("# expect: "))
-    ret = show_sls(salt_cli, node_1.id, "drbdha", pillar_of(path))
+    pillar = pillar_of(path)
+    ret = show_sls(salt_cli, node_1.id, "drbdha", pillar)
     assert ret.returncode != 0
     assert f"{key}: " in ret.stdout + ret.stderr
+    before = len(logged_commands(command_log))
+    ret = salt_cli.run("state.apply", "drbdha", f"pillar={json.dumps(pillar)}", minion_tgt=node_1.id)
+    assert ret.returncode != 0
+    assert f"{key}: " in ret.stdout + ret.stderr
+    assert isinstance(ret.data, list), f"states ran: {ret.data}"
+    assert logged_commands(command_log)[before:] == []
 
 
 def merged_args(step):
@@ -127,6 +153,8 @@ def test_orchestrations_render_in_rollout_order(salt_master, synced, orch):
     if orch == "deploy":
         order = sorted(steps, key=lambda sid: args[sid]["order"])
         assert order[0] == "drbdha-deploy-sync" and order[-1] == "drbdha-deploy-verify"
+        assert order.index("drbdha-deploy-preflight") < order.index("drbdha-deploy-base")
+        assert args["drbdha-deploy-preflight"]["name"] == "drbdha.preflight"
         assert order.index("drbdha-deploy-drbd") < order.index("drbdha-deploy-drbd-first-primary")
         assert order.index("drbdha-deploy-vm-first") < order.index("drbdha-deploy-vm-others")
         assert order.index("drbdha-deploy-drbd-first-primary") < order.index("drbdha-deploy-cib")

@@ -142,6 +142,7 @@ def test_drbd_connected_uptodate(drbd_up):
     def ok():
         text = _cstate()
         return "cs:Connected" in text and "ds:UpToDate/UpToDate" in text
+
     # a cluster-managed resource may be reconnecting/resyncing right after a node came back
     wait_for(ok, 300, "DRBD Connected UpToDate/UpToDate")
 

@@ -32,8 +32,6 @@ def test_form_keys_are_documented_in_pillar_example():
     example = yaml.safe_load((ROOT / "pillar.example").read_text())
     text = (ROOT / "pillar.example").read_text()
     missing = [
-        ":".join(path)
-        for path in form_keys(form)
-        if not documented(example, path) and f"{path[-1]}:" not in text
+        ":".join(path) for path in form_keys(form) if not documented(example, path) and f"{path[-1]}:" not in text
     ]
     assert missing == []

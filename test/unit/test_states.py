@@ -136,13 +136,13 @@ def test_metadata_refused_over_a_filesystem(test_mode, tmp_path):
     salt = Recorder(
         drbdadm__status=down,
         drbdadm__has_metadata=False,
-        drbdadm__device_signature="a ext4 filesystem",
+        drbdadm__device_signature="an ext4 filesystem",
         drbdadm__create_md=None,
     )
     use(drbd_state, salt, test=test_mode)
     ret = drbd_state.metadata("res0", str(device))
     assert ret["result"] is False
-    assert "holds a ext4 filesystem" in ret["comment"] and "wipefs" in ret["comment"]
+    assert "holds an ext4 filesystem" in ret["comment"] and "wipefs" in ret["comment"]
     assert "drbdadm.create_md" not in salt.names()
 
 

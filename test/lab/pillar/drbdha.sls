@@ -26,6 +26,7 @@ drbdha:
     hacluster_password: lab-only-hacluster-pw
     stonith:
       mode: none
+      accept_no_fencing: true
   drbd:
     shared_secret: lab-only-drbd-secret
     protocol: C

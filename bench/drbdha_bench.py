@@ -1,0 +1,706 @@
+"""
+Shared machinery of the drbdha benchmarks (issue #6): driving the full-tier
+lab (test/lab/lab), the measurement phases, the command classification, the
+statistics and the Markdown tables. Stdlib only, Python 3.11.
+
+Two measurement phases, each run inside the nodes by bench/vm_probe.py (see
+its docstring for what is timed and how):
+
+- apply phase: per node ONE in-VM process (the in-process minion salt-call
+  uses, built once, untimed) applies ``drbdha`` and ``bench.nop.nN`` (N
+  ``test.nop`` states, N = the node's number of drbdha states) once each as
+  warm-up, then ``--runs`` times each, interleaved ABBA. Gives figures 1
+  (commands per converged apply), 2 (apply ÷ nop) and 4 (memory, apply).
+- status phase: per run and node a FRESH in-VM process calls
+  ``drbdha.status`` twice (``cold``: the first call in the process, loading
+  the modules as a minion job does; ``warm``: again, ``__context__``
+  emptied) and runs the same tool commands bare (argv from the command
+  log), alternating bare-before/after. Gives figures 3 and 4 (status).
+
+The nodes run in parallel (threads, one per node) unless ``--sequential``.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(HERE)
+LAB = os.path.join(PROJECT, "test", "lab", "lab")
+RESULTS = os.path.join(HERE, "results")
+NOP_DIR = os.path.join(HERE, "nop")
+NODES = ("node-1", "node-2")
+COMMAND_LOG = "/var/log/drbdha-commands.log"
+MINION_CONF = "/etc/salt/minion.d/bench.conf"
+VM_PYTHON = "/opt/salt/bin/python"
+VM_OUT = "/var/tmp/drbdha-bench"
+PROBE = os.path.join(HERE, "vm_probe.py")
+
+TARGETS = {
+    "commands_per_apply": 6,  # per node, all read-only
+    "apply_ratio": 1.5,
+    "status_subprocesses": 3,
+    "status_ratio": 1.2,
+}
+
+
+def log(msg):
+    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------- lab --
+def lab(*args, timeout=900, check=True):
+    """Run test/lab/lab with ARGS; CompletedProcess (text)."""
+    try:
+        result = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
+    if check and result.returncode != 0:
+        raise RuntimeError(
+            f"lab {' '.join(args[:6])} -> rc={result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def lab_salt_json(target, *args, timeout=600, tgt_type=None):
+    """`lab salt [-L] TARGET ARGS --out=json --static`: the parsed answer ({} if none)."""
+    opts = ["--out=json", "--static", "-t", str(timeout)] + (["-L"] if tgt_type == "list" else [])
+    out = lab("salt", *opts, target, *args, timeout=timeout + 120, check=False)
+    try:
+        return json.loads(out.stdout or "{}")
+    except ValueError:
+        return {"_raw": out.stdout[-3000:], "_stderr": out.stderr[-3000:]}
+
+
+def wait_ping(node, total=900):
+    """Until NODE's minion answers test.ping (one 60 s job at a time, as `lab up` does)."""
+    end = time.monotonic() + total
+    while time.monotonic() < end:
+        if lab_salt_json(node, "test.ping", timeout=60).get(node) is True:
+            return True
+        time.sleep(3)
+    raise RuntimeError(f"{node}: salt-minion does not answer test.ping after {total}s")
+
+
+def vm_sh(node, script, timeout=300, check=True):
+    return lab("exec", f"--timeout={timeout}", node, "sh", "-c", script, timeout=timeout + 60, check=check)
+
+
+def health(nodes):
+    """drbdha.status of each node from the host; {node: answer}."""
+    ret = lab_salt_json(",".join(nodes), "drbdha.status", timeout=600, tgt_type="list")
+    return {n: ret.get(n) for n in nodes}
+
+
+def check_healthy(nodes):
+    views = health(nodes)
+    bad = {n: (v or {}).get("verdict") if isinstance(v, dict) else v for n, v in views.items()}
+    bad = {n: v for n, v in bad.items() if v != "healthy"}
+    if bad:
+        details = {n: (views[n] or {}).get("reasons") if isinstance(views[n], dict) else views[n] for n in bad}
+        raise RuntimeError(f"lab not healthy: {bad}; reasons: {details}")
+    return views
+
+
+class MinionConfig:
+    """
+    Context manager: the command log switched on in each node's minion
+    (/etc/salt/minion.d/bench.conf, salt-minion restarted), and everything the
+    benchmark left in the VM removed afterwards (the config file, the command
+    log if it did not exist before, the probe's files), minion restarted.
+    """
+
+    def __init__(self, nodes):
+        self.nodes = list(nodes)
+        self.log_existed = {}
+
+    def _each(self, fn):
+        errors = []
+
+        def wrap(node):
+            try:
+                fn(node)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{node}: {exc}")
+
+        threads = [threading.Thread(target=wrap, args=(n,)) for n in self.nodes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise RuntimeError("; ".join(errors))
+
+    def _enable(self, node):
+        out = vm_sh(node, f"test -e {COMMAND_LOG} && echo yes || echo no; test -e {MINION_CONF} && echo conf || :")
+        self.log_existed[node] = out.stdout.split()[0] == "yes"
+        if "conf" in out.stdout.split():
+            raise RuntimeError(f"{node}: {MINION_CONF} exists already (another benchmark running?)")
+        vm_sh(
+            node,
+            f"printf '# drbdha benchmarks (bench/): removed when they end\\ndrbdha_command_log: {COMMAND_LOG}\\n'"
+            f" > {MINION_CONF} && systemctl restart salt-minion",
+        )
+        wait_ping(node)
+        log(f"{node}: command log on ({COMMAND_LOG}), salt-minion restarted and answering")
+
+    def _restore(self, node):
+        remove = [MINION_CONF, VM_OUT]
+        if not self.log_existed.get(node, True):
+            remove.append(COMMAND_LOG)
+        vm_sh(node, f"rm -rf {' '.join(remove)} && systemctl restart salt-minion")
+        wait_ping(node)
+        log(f"{node}: minion config restored ({', '.join(remove)} removed), salt-minion answering")
+
+    def __enter__(self):
+        self._each(self._enable)
+        return self
+
+    def __exit__(self, *exc):
+        self._each(self._restore)
+        return False
+
+
+# ----------------------------------------------------------------- probe --
+def probe(node, mode, args, timeout):
+    """Run bench/vm_probe.py in NODE; its result dict."""
+    with open(PROBE, encoding="utf-8") as handle:
+        code = handle.read()
+    args = {"log": COMMAND_LOG, **args}
+    out = lab("exec", f"--timeout={timeout}", node, VM_PYTHON, "-c", code, mode, json.dumps(args),
+              timeout=timeout + 120, check=False)
+    for line in out.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line[len("BENCH-RESULT "):])
+    # The call itself failed (timeout, agent): take what the probe saved.
+    saved = lab("exec", node, "cat", args["out"], check=False)
+    if saved.returncode == 0 and saved.stdout.strip():
+        result = json.loads(saved.stdout)
+        result.setdefault("warnings", []).append(f"recovered from {args['out']}: {out.stderr[-500:]}")
+        result["ok"] = False
+        return result
+    raise RuntimeError(f"{node}: probe {mode} gave no result (rc={out.returncode}): {out.stderr[-2000:]}")
+
+
+def per_node(nodes, fn, parallel=True):
+    """{node: fn(node)}, the nodes side by side (threads) unless parallel=False."""
+    results, errors = {}, {}
+
+    def wrap(node):
+        try:
+            results[node] = fn(node)
+        except Exception as exc:  # noqa: BLE001
+            errors[node] = f"{type(exc).__name__}: {exc}"
+
+    if parallel:
+        threads = [threading.Thread(target=wrap, args=(n,)) for n in nodes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        for n in nodes:
+            wrap(n)
+    if errors:
+        raise RuntimeError(f"phase failed: {errors}")
+    return results
+
+
+def lowstate_count(node):
+    """How many states `state.apply drbdha` runs on NODE (len of its low state)."""
+    ret = lab_salt_json(node, "state.show_lowstate", "drbdha", timeout=900)
+    chunks = ret.get(node)
+    if not isinstance(chunks, list) or not all(isinstance(c, dict) for c in chunks):
+        raise RuntimeError(f"{node}: state.show_lowstate drbdha failed: {str(chunks)[:2000]}")
+    return len(chunks)
+
+
+def nop_sls_text(count):
+    lines = [
+        f"# Generated by bench/drbdha_bench.py: {count} test.nop states, as many states as a",
+        "# converged `state.apply drbdha` runs on a node (the yardstick of bench/apply_ratio.py).",
+    ]
+    for i in range(1, count + 1):
+        lines += [f"bench-nop-{i:03d}:", "  test.nop: []"]
+    return "\n".join(lines) + "\n"
+
+
+def write_nop_sls(count):
+    """bench/nop/nCOUNT.sls (served by the lab master: file_roots has the project root)."""
+    os.makedirs(NOP_DIR, exist_ok=True)
+    path = os.path.join(NOP_DIR, f"n{count}.sls")
+    text = nop_sls_text(count)
+    if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return f"bench.nop.n{count}"
+
+
+def apply_phase(nodes, runs, parallel=True):
+    """Figures 1, 2, 4 (apply): {node: probe result}."""
+    counts = per_node(nodes, lowstate_count, parallel)
+    sls = {n: write_nop_sls(c) for n, c in counts.items()}
+    # (The probe applies drbdha first: minutes pass before the new SLS is needed,
+    # well past the master's 20 s file-list cache.)
+    log(f"states per converged apply: {counts}; yardsticks: {sls}")
+
+    def one(node):
+        log(f"{node}: apply phase, {runs} runs + warm-up (drbdha vs {sls[node]})")
+        started = time.monotonic()
+        result = probe(
+            node,
+            "apply",
+            {"sls": {"formula": "drbdha", "nop": sls[node]}, "runs": runs, "warmup": True,
+             "out": f"{VM_OUT}/apply.json"},
+            timeout=3600 + 900 * runs,
+        )
+        result["lowstate_count"] = counts[node]
+        log(f"{node}: apply phase done in {time.monotonic() - started:.0f}s (ok={result.get('ok')})")
+        return result
+
+    return per_node(nodes, one, parallel)
+
+
+def status_phase(nodes, runs, parallel=True):
+    """Figures 3, 4 (status): {node: [probe result per run]}."""
+
+    def one(node):
+        results, bare = [], None
+        for run in range(1, runs + 1):
+            order = ["cold", "bare", "warm"] if run % 2 else ["bare", "cold", "warm"]
+            if bare is None:
+                order = ["cold", "bare", "warm"]
+            started = time.monotonic()
+            result = probe(node, "status", {"order": order, "bare": bare, "out": f"{VM_OUT}/status-{run}.json"},
+                           timeout=1800)
+            result["run"] = run
+            bare = bare or result.get("bare_discovered")
+            results.append(result)
+            log(f"{node}: status run {run}/{runs} ({'-'.join(order)}) in {time.monotonic() - started:.0f}s")
+        return results
+
+    return per_node(nodes, one, parallel)
+
+
+# -------------------------------------------------- command classification --
+_VIRSH_RO = {"list", "domstate", "dumpxml", "dominfo", "domblklist", "domiflist", "capabilities", "version",
+             "uri", "net-list", "pool-list", "nodeinfo", "domid", "domuuid", "dommemstat"}
+_DRBDADM_RO = {"status", "dump", "dump-md", "cstate", "dstate", "role", "show-gi", "get-gi", "--version",
+               "dump-xml", "events2"}
+_DRBDSETUP_RO = {"status", "show", "show-gi", "get-gi", "events2", "--version", "dstate", "cstate", "role"}
+_SYSTEMCTL_RO = {"is-active", "is-enabled", "is-failed", "status", "show", "list-units", "list-unit-files", "cat"}
+
+
+def _subcommand(args, takes_value=()):
+    """The first argument that is not an option (skipping the values of TAKES_VALUE options)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in takes_value:
+            skip = True
+            continue
+        if arg.startswith("-") and arg not in ("--version",):
+            continue
+        return arg
+    return None
+
+
+def is_read_only(argv):
+    """
+    Whether a command only reads state. Rules per tool (everything not listed
+    counts as a write):
+      drbdadm status/dump/dump-md/sh-*/cstate/dstate/role/…, any with -d (dry run);
+      drbdsetup status/show/…; drbdmeta dump-md; crm_mon; cibadmin -Q;
+      crm configure show, crm status; crm_attribute/crm_resource with a query
+      option; virsh list/domstate/dumpxml/dominfo/…; corosync-cfgtool -s,
+      corosync-quorumtool; blkid; systemctl is-*/status/show; dpkg-query, rpm -q.
+    """
+    if not argv:
+        return False
+    tool = os.path.basename(argv[0])
+    args = list(argv[1:])
+    if tool == "drbdadm":
+        if "-d" in args or "--dry-run" in args:
+            return True
+        sub = _subcommand(args, ("-c", "--config-file", "-t", "--config-to-test"))
+        return sub is not None and (sub in _DRBDADM_RO or sub.startswith("sh-"))
+    if tool == "drbdsetup":
+        return _subcommand(args) in _DRBDSETUP_RO
+    if tool == "drbdmeta":
+        return any(a in ("dump-md", "read-dev-uuid", "get-gi", "show-gi", "check-resize") for a in args)
+    if tool == "crm_mon":
+        return True
+    if tool == "cibadmin":
+        return any(a in ("-Q", "--query") for a in args) and not any(
+            a in ("-R", "-C", "-M", "-D", "-E", "-U", "-P", "--replace", "--create", "--modify", "--delete",
+                  "--erase", "--upgrade", "--patch")
+            for a in args
+        )
+    if tool == "crm":
+        words = [a for a in args if not a.startswith("-")]
+        return words[:2] == ["configure", "show"] or words[:1] == ["status"] or words[:2] in (
+            ["resource", "status"], ["cluster", "status"], ["node", "show"])
+    if tool == "crm_attribute":
+        return any(a in ("--query", "-G") for a in args)
+    if tool == "crm_resource":
+        return any(a in ("--locate", "-W", "--list", "-l", "--query-xml", "-q", "--why", "-Y", "--list-raw")
+                   for a in args)
+    if tool == "virsh":
+        return _subcommand(args, ("--connect", "-c")) in _VIRSH_RO
+    if tool == "corosync-cfgtool":
+        return "-s" in args and "-R" not in args
+    if tool in ("corosync-quorumtool", "blkid", "dpkg-query", "lsblk"):
+        return True
+    if tool == "rpm":
+        return any(a.startswith("-q") for a in args)
+    if tool == "systemctl":
+        return _subcommand(args) in _SYSTEMCTL_RO
+    return False
+
+
+def command_text(argv, width=90):
+    text = shlex.join(argv) if isinstance(argv, list) else str(argv)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ------------------------------------------------------------- statistics --
+def stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return {"n": 0, "median": None, "min": None, "max": None, "values": []}
+    return {"n": len(values), "median": statistics.median(values), "min": min(values), "max": max(values),
+            "values": values}
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def fmt_stats(s, digits=2, unit=""):
+    """'median (min–max)' of a stats() dict."""
+    if not s or s["n"] == 0:
+        return "–"
+    if s["n"] == 1 or s["min"] == s["max"]:
+        return f"{fmt(s['median'], digits)}{unit}" + ("" if s["n"] == 1 else f" (all {s['n']} equal)")
+    return f"{fmt(s['median'], digits)}{unit} ({fmt(s['min'], digits)}–{fmt(s['max'], digits)})"
+
+
+def table(headers, rows):
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in row) + " |")
+    return "\n".join(out)
+
+
+def met(value, target):
+    if value is None:
+        return "not measured"
+    return "met" if value <= target else "**missed**"
+
+
+def mib(kib):
+    return None if kib is None else kib / 1024
+
+
+# ------------------------------------------------------------ derivations --
+def _timed_calls(result, which=None):
+    return [c for c in result.get("calls", []) if c.get("phase") == "run" and (which is None or c["which"] == which)]
+
+
+def derive_commands(apply_results):
+    """Figure 1: commands per converged apply, from the command log."""
+    summary, rows, detail_rows = {}, [], []
+    for node, result in sorted(apply_results.items()):
+        calls = _timed_calls(result, "formula")
+        logged = [[c["argv"] for c in call["commands"] if "argv" in c] for call in calls]
+        spawned = [call["spawned"] for call in calls]
+        total = stats([len(x) for x in logged])
+        ro = stats([sum(is_read_only(a) for a in x) for x in logged])
+        rw = stats([sum(not is_read_only(a) for a in x) for x in logged])
+        allp = stats([len(x) for x in spawned])
+        all_rw = stats([sum(not is_read_only(a) for a in x) for x in spawned])
+        converged = [call["state"]["converged"] for call in calls]
+        ok = total["max"] is not None and total["max"] <= TARGETS["commands_per_apply"] and rw["max"] == 0
+        summary[node] = {"logged": total, "read_only": ro, "not_read_only": rw, "all_spawned": allp,
+                         "all_spawned_not_read_only": all_rw, "converged_runs": converged,
+                         "target_met": ok if total["n"] else None}
+        rows.append([node, fmt_stats(total, 0), fmt_stats(ro, 0), fmt_stats(rw, 0),
+                     f"≤ {TARGETS['commands_per_apply']}, all read-only",
+                     ("met" if ok else "**missed**") if total["n"] else "not measured",
+                     fmt_stats(allp, 0), f"{sum(converged)}/{len(converged)}"])
+        # distinct commands of the formula, per apply, with the module's own timing
+        per_cmd = {}
+        for call in calls:
+            for c in call["commands"]:
+                if "argv" not in c:
+                    continue
+                key = command_text(c["argv"])
+                entry = per_cmd.setdefault(key, {"argv": c["argv"], "count": 0, "seconds": []})
+                entry["count"] += 1
+                entry["seconds"].append(c.get("seconds"))
+        n = max(len(calls), 1)
+        for key, entry in sorted(per_cmd.items(), key=lambda kv: -kv[1]["count"]):
+            detail_rows.append([node, f"`{key}`", fmt(entry["count"] / n, 1),
+                                "read-only" if is_read_only(entry["argv"]) else "**writes**",
+                                fmt(statistics.median([s for s in entry["seconds"] if s is not None] or [0]), 2)])
+        # Salt's own processes (not in the command log), by tool
+        tools = {}
+        for call in calls:
+            for argv in call["spawned"]:
+                tools.setdefault(os.path.basename(argv[0]) if argv else "?", []).append(argv)
+        summary[node]["all_spawned_by_tool"] = {t: len(v) / n for t, v in sorted(tools.items())}
+    md = "### 1. Commands per converged `state.apply drbdha` (command log)\n\n" + table(
+        ["node", "commands logged", "read-only", "not read-only", "target", "result",
+         "all processes spawned (incl. Salt's pkg/service/file)", "converged runs"], rows)
+    md += "\n\nCommands the formula's modules ran, per converged apply (median seconds as the module timed them):\n\n"
+    md += table(["node", "command", "per apply", "class", "median s"], detail_rows)
+    by_tool = [[node, ", ".join(f"{t} ×{fmt(c, 1)}" for t, c in s["all_spawned_by_tool"].items())]
+               for node, s in sorted(summary.items())]
+    md += "\n\nAll processes the apply spawned, by program (per apply):\n\n" + table(["node", "programs"], by_tool)
+    return {"summary": summary}, md
+
+
+def _slowest_states(calls, top=8):
+    per = {}
+    for call in calls:
+        for st in call["state"].get("states", []):
+            per.setdefault(st["id"] + " (" + st["fun"] + ")", []).append(st["duration_ms"] or 0)
+    ranked = sorted(((statistics.median(v), k) for k, v in per.items()), reverse=True)
+    return [(k, ms) for ms, k in ranked[:top]]
+
+
+def derive_apply_ratio(apply_results):
+    """Figure 2: converged drbdha apply ÷ same-size test.nop apply, same process, interleaved."""
+    summary, rows, break_rows, slow_rows = {}, [], [], []
+    for node, result in sorted(apply_results.items()):
+        formula = {c["run"]: c for c in _timed_calls(result, "formula")}
+        nop = {c["run"]: c for c in _timed_calls(result, "nop")}
+        runs = sorted(set(formula) & set(nop))
+        ratios = stats([formula[r]["seconds"] / nop[r]["seconds"] for r in runs if nop[r]["seconds"]])
+        f_s = stats([formula[r]["seconds"] for r in runs])
+        n_s = stats([nop[r]["seconds"] for r in runs])
+        n_states = sorted({formula[r]["state"]["n_states"] for r in runs} | {nop[r]["state"]["n_states"] for r in runs})
+        conv = all(formula[r]["state"]["converged"] for r in runs)
+        summary[node] = {"ratio": ratios, "formula_s": f_s, "nop_s": n_s, "n_states": n_states,
+                         "all_converged": conv, "runs": runs,
+                         "target_met": (ratios["median"] <= TARGETS["apply_ratio"]) if ratios["n"] else None}
+        rows.append([node, "/".join(map(str, n_states)), fmt_stats(f_s, 1, " s"), fmt_stats(n_s, 1, " s"),
+                     fmt_stats(ratios, 2), f"≤ {TARGETS['apply_ratio']}", met(ratios["median"], TARGETS["apply_ratio"]),
+                     "yes" if conv else "**no**"])
+        for which, calls in (("drbdha", [formula[r] for r in runs]), ("nop", [nop[r] for r in runs])):
+            wall = stats([c["seconds"] for c in calls])
+            in_states = stats([c["state"]["state_ms_sum"] / 1000 for c in calls])
+            outside = stats([c["seconds"] - c["state"]["state_ms_sum"] / 1000 for c in calls])
+            break_rows.append([node, which, fmt_stats(wall, 1), fmt_stats(in_states, 1), fmt_stats(outside, 1)])
+        for key, ms in _slowest_states([formula[r] for r in runs]):
+            slow_rows.append([node, f"`{key}`", fmt(ms / 1000, 2)])
+        summary[node]["slowest_states"] = _slowest_states([formula[r] for r in runs], top=40)
+    md = "### 2. Converged `state.apply drbdha` ÷ the same number of `test.nop` states\n\n" + table(
+        ["node", "states", "drbdha apply", "test.nop apply", "ratio (per run)", "target", "result", "converged"],
+        rows)
+    md += "\n\nWhere the time goes (seconds, median (min–max)): inside the states (sum of their `duration`) and " \
+          "outside them (render of the SLS tree, compile, requisites):\n\n"
+    md += table(["node", "SLS", "wall", "in states", "outside states"], break_rows)
+    md += "\n\nSlowest states of the converged drbdha apply (median seconds):\n\n"
+    md += table(["node", "state", "median s"], slow_rows)
+    return {"summary": summary}, md
+
+
+def derive_status_ratio(status_results):
+    """Figure 3: drbdha.status subprocesses and its wall time ÷ the bare commands."""
+    summary, rows, cmd_rows = {}, [], []
+    for node, results in sorted(status_results.items()):
+        cold, warm, bare, n_cmds, n_spawn, verdicts = [], [], [], [], [], []
+        per_cmd = {}
+        for result in results:
+            steps = {s["step"]: s for s in result.get("steps", [])}
+            if not {"cold", "warm", "bare"} <= set(steps):
+                continue
+            cold.append((steps["cold"]["seconds"], steps["bare"]["seconds"]))
+            warm.append((steps["warm"]["seconds"], steps["bare"]["seconds"]))
+            bare.append(steps["bare"]["seconds"])
+            for step in ("cold", "warm"):
+                n_cmds.append(len([c for c in steps[step]["commands"] if "argv" in c]))
+                n_spawn.append(len(steps[step]["spawned"]))
+                verdicts.append(steps[step].get("verdict"))
+            for c in steps["bare"]["commands"]:
+                per_cmd.setdefault(command_text(c["argv"]), {"bare": [], "module": []})["bare"].append(c["seconds"])
+            for step in ("cold", "warm"):
+                for c in steps[step]["commands"]:
+                    if "argv" in c:
+                        per_cmd.setdefault(command_text(c["argv"]), {"bare": [], "module": []})["module"].append(
+                            c.get("seconds"))
+        r_cold = stats([a / b for a, b in cold if b])
+        r_warm = stats([a / b for a, b in warm if b])
+        s_cmds, s_spawn = stats(n_cmds), stats(n_spawn)
+        summary[node] = {
+            "subprocesses_logged": s_cmds, "subprocesses_spawned": s_spawn,
+            "cold_s": stats([a for a, _ in cold]), "warm_s": stats([a for a, _ in warm]), "bare_s": stats(bare),
+            "ratio_cold": r_cold, "ratio_warm": r_warm, "verdicts": verdicts,
+            "target_subprocesses_met": (s_cmds["max"] <= TARGETS["status_subprocesses"]) if s_cmds["n"] else None,
+            "target_ratio_met": (r_cold["median"] <= TARGETS["status_ratio"]) if r_cold["n"] else None,
+        }
+        rows.append([node, fmt_stats(s_cmds, 0), fmt_stats(s_spawn, 0),
+                     f"≤ {TARGETS['status_subprocesses']}", met(s_cmds["max"], TARGETS["status_subprocesses"]),
+                     fmt_stats(summary[node]["cold_s"], 2, " s"), fmt_stats(summary[node]["warm_s"], 2, " s"),
+                     fmt_stats(summary[node]["bare_s"], 2, " s"), fmt_stats(r_cold, 2), fmt_stats(r_warm, 2),
+                     f"≤ {TARGETS['status_ratio']}", met(r_cold["median"], TARGETS["status_ratio"])])
+        for key, v in per_cmd.items():
+            cmd_rows.append([node, f"`{key}`", fmt_stats(stats(v["bare"]), 2, " s"),
+                             fmt_stats(stats(v["module"]), 2, " s")])
+    md = "### 3. `drbdha.status`: subprocesses and wall time ÷ the bare tool commands\n\n" + table(
+        ["node", "subprocesses (command log)", "all spawned", "target", "result", "status, cold", "status, warm",
+         "bare commands (sum)", "ratio cold", "ratio warm", "target", "result (cold)"], rows)
+    md += "\n\nEach command bare vs. inside the module (the module's own timing around `cmd.run_all`):\n\n"
+    md += table(["node", "command", "bare", "through cmd.run_all"], cmd_rows)
+    return {"summary": summary}, md
+
+
+def _short_cmd(text):
+    words = text.split()
+    return " ".join([os.path.basename(words[0])] + words[1:3])[:40] if words else text
+
+
+def derive_memory(apply_results, status_results):
+    """Figure 4: peak memory during a converged apply and during drbdha.status."""
+    summary, rows, daemon_rows = {}, [], []
+    groups = []
+    for node, result in sorted((apply_results or {}).items()):
+        for which, label in (("formula", "state.apply drbdha"), ("nop", "state.apply (test.nop yardstick)")):
+            groups.append((node, label, [c["memory"] for c in _timed_calls(result, which)]))
+        if result.get("daemon_memory"):
+            procs = result["daemon_memory"]
+            daemon_rows.append([node, len(procs), fmt(mib(sum(p.get("VmRSS", 0) for p in procs)), 0),
+                                fmt(mib(max((p.get("VmHWM", 0) for p in procs), default=0)), 0)])
+    for node, results in sorted((status_results or {}).items()):
+        mems = [s["memory"] for r in results for s in r.get("steps", []) if s.get("step") == "cold"]
+        groups.append((node, "drbdha.status (cold)", mems))
+    for node, label, mems in groups:
+        proc = stats([mib(m.get("process_peak_kib")) for m in mems])
+        child = stats([mib(m.get("largest_child_hwm_kib")) for m in mems])
+        tree = stats([mib(m.get("tree_peak_sampled_kib")) for m in mems])
+        bound = stats([mib((m.get("process_peak_kib") or 0) + (m.get("largest_child_hwm_kib") or 0)) for m in mems])
+        cpu = stats([m.get("sampler_cpu_s") for m in mems])
+        biggest = sorted({m.get("largest_child") for m in mems if m.get("largest_child")})
+        summary.setdefault(node, {})[label] = {"process_peak_mib": proc, "largest_child_mib": child,
+                                               "tree_peak_sampled_mib": tree, "upper_bound_mib": bound,
+                                               "sampler_cpu_s": cpu, "largest_children": biggest}
+        rows.append([node, label, fmt_stats(proc, 0), fmt_stats(child, 0),
+                     ", ".join(f"`{_short_cmd(b)}`" for b in biggest[:3]) or "–",
+                     fmt_stats(tree, 0), fmt_stats(bound, 0)])
+    md = "### 4. Peak memory (MiB, median (min–max))\n\n" + table(
+        ["node", "call", "Salt process peak (VmHWM, exact)", "largest child (VmHWM, sampled)", "largest child",
+         "tree peak (sampled sum of RSS)", "upper bound (process + largest child)"], rows)
+    if daemon_rows:
+        md += "\n\nFor scale, the resident salt-minion daemon (all its processes) at the end of the apply phase:\n\n"
+        md += table(["node", "processes", "RSS sum (MiB)", "largest VmHWM (MiB)"], daemon_rows)
+    return {"summary": summary}, md
+
+
+# ---------------------------------------------------------------- output --
+def timestamp():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def save(name, data, markdown=None):
+    """bench/results/<UTC timestamp>-NAME.json (and .md with the tables)."""
+    os.makedirs(RESULTS, exist_ok=True)
+    stem = os.path.join(RESULTS, f"{timestamp()}-{name}")
+    with open(stem + ".json", "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+    if markdown:
+        with open(stem + ".md", "w", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    return stem + ".json"
+
+
+def environment():
+    info = {"host": os.uname().nodename, "started_utc": timestamp(), "argv": sys.argv}
+    try:
+        info["loadavg_start"] = open("/proc/loadavg").read().split()[:3]
+        info["host_cpus"] = os.cpu_count()
+    except OSError:
+        pass
+    try:
+        info["git"] = subprocess.run(["git", "-C", PROJECT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                     text=True, check=False).stdout.strip()
+        info["git_dirty"] = bool(subprocess.run(["git", "-C", PROJECT, "status", "--porcelain", "--", "_modules",
+                                                 "_states", "_utils", "drbdha"], capture_output=True, text=True,
+                                                check=False).stdout.strip())
+    except OSError:
+        pass
+    return info
+
+
+def parser(description, phases=("apply", "status")):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--runs", type=int, default=5, help="measured runs per node (default 5; medians over them)")
+    p.add_argument("--nodes", default=",".join(NODES), help="comma-separated nodes (default node-1,node-2)")
+    p.add_argument("--sequential", action="store_true", help="measure one node after the other (default: side by side)")
+    p.add_argument("--from", dest="from_file", metavar="RESULTS.json",
+                   help="no measuring: render the tables from a results file of an earlier run")
+    p.add_argument("--skip-health", action="store_true", help="do not require drbdha.status healthy first")
+    return p
+
+
+def measure(args, phases):
+    """Run the given phases on a healthy lab with the command log on; the raw data."""
+    nodes = [n for n in args.nodes.split(",") if n]
+    env = environment()
+    if not os.path.exists(LAB):
+        raise SystemExit(f"no lab script at {LAB}")
+    st = lab("status", check=False)
+    if st.returncode != 0:
+        raise SystemExit(f"the lab is not up (test/lab/lab status rc={st.returncode}):\n{st.stdout}")
+    raw = {"environment": env, "nodes": nodes, "runs": args.runs, "parallel": not args.sequential}
+    if not args.skip_health:
+        log("checking drbdha.status on the nodes")
+        raw["health_before"] = {n: (v or {}).get("verdict") for n, v in check_healthy(nodes).items()}
+    with MinionConfig(nodes):
+        if "apply" in phases:
+            started = time.monotonic()
+            raw["apply"] = apply_phase(nodes, args.runs, parallel=not args.sequential)
+            raw["apply_phase_seconds"] = round(time.monotonic() - started, 1)
+        if "status" in phases:
+            started = time.monotonic()
+            raw["status"] = status_phase(nodes, args.runs, parallel=not args.sequential)
+            raw["status_phase_seconds"] = round(time.monotonic() - started, 1)
+    if not args.skip_health:
+        raw["health_after"] = {n: (v or {}).get("verdict") for n, v in health(nodes).items()}
+    try:
+        raw["environment"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        pass
+    return raw
+
+
+def load_raw(path):
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return data.get("raw", data)
+
+
+def main_for(name, description, phases, derive):
+    """Entry point of a single-figure script: measure (or --from), print the table, save the raw results."""
+    args = parser(description, phases).parse_args()
+    raw = load_raw(args.from_file) if args.from_file else measure(args, phases)
+    derived, md = derive(raw)
+    header = f"<!-- bench/{name}: runs={raw.get('runs')} nodes={raw.get('nodes')} parallel={raw.get('parallel')} -->"
+    print(header + "\n" + md)
+    if not args.from_file:
+        path = save(name, {"raw": raw, "derived": derived}, header + "\n" + md)
+        print(f"\nraw results: {os.path.relpath(path, PROJECT)}")
+    return 0
