@@ -349,6 +349,25 @@ def _with_article(words):
     return f"{'an' if words[0].lower() in 'aeiou' else 'a'} {words}"
 
 
+def parse_generation_ids(text):
+    """
+    ``drbdadm get-gi RESOURCE`` → ``{"current", "bitmap", "history": [..],
+    "flags": [..]}``: DRBD's data generation UUIDs (16 hex digits each) and
+    the flag digits after them (``CURRENT:BITMAP:HISTORY1:HISTORY2:flags…``).
+    None when the text has no such line.
+    """
+    for line in text.splitlines():
+        fields = line.strip().split(":")
+        if len(fields) >= 4 and all(re.fullmatch(r"[0-9A-Fa-f]{16}", f) for f in fields[:4]):
+            return {
+                "current": fields[0].upper(),
+                "bitmap": fields[1].upper(),
+                "history": [f.upper() for f in fields[2:4]],
+                "flags": [int(f) for f in fields[4:] if f.isdigit()],
+            }
+    return None
+
+
 # -------------------------------------------------------------- functions --
 
 
@@ -653,3 +672,23 @@ def verify(resource):
         salt node-1 drbdadm.verify res0
     """
     return _simple("verify", resource)
+
+
+def generation_ids(resource):
+    """
+    The resource's data generation identifiers (``drbdadm get-gi``), parsed:
+    ``{"current", "bitmap", "history", "flags", "text"}``. Compared across
+    the nodes they tell a split brain from one side simply being ahead.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' drbdadm.generation_ids res0
+    """
+    name = _resource(resource)
+    out = _run(["drbdadm", "get-gi", name])
+    parsed = parse_generation_ids(out["stdout"])
+    if parsed is None:
+        raise CommandExecutionError(f"drbdadm get-gi {name} printed no generation identifiers: {out['stdout']!r}")
+    return dict(parsed, text=out["stdout"].strip())

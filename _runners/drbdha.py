@@ -30,6 +30,51 @@ def _primaries(views):
     return found
 
 
+def _holds(view, name):
+    res = view["drbd"][name]
+    return f"{res.get('role')}, {res.get('disk')}, generation {res['generation_ids']['current']}"
+
+
+def split_brains(views):
+    """
+    (severity, reason) pairs for resources whose two sides diverged: neither
+    node's current data generation is one the other has moved on from, so
+    each holds writes the other lacks. Says which node holds what and how
+    to resolve it. When one side is merely ahead, says which (a normal
+    resync follows on reconnect). Pure.
+    """
+    findings = []
+    names = sorted({n for v in views.values() for n in (v.get("drbd") or {})})
+    for name in names:
+        sides = {
+            node: v["drbd"][name]
+            for node, v in views.items()
+            if name in (v.get("drbd") or {}) and v["drbd"][name].get("generation_ids")
+        }
+        if len(sides) != 2:
+            continue
+        (node_a, res_a), (node_b, res_b) = sorted(sides.items())
+        relation = __utils__["drbdha_util.compare_generations"](res_a["generation_ids"], res_b["generation_ids"])
+        if relation == "same":
+            continue
+        if relation != "diverged":
+            newer, older = (node_a, node_b) if relation == "mine_newer" else (node_b, node_a)
+            findings.append(
+                (DEGRADED, f"{name}: {newer} has newer data than {older}; {older} resyncs from it when they reconnect")
+            )
+            continue
+        findings.append(
+            (
+                FAILED,
+                f"{name}: split brain: {node_a} ({_holds(views[node_a], name)}) and {node_b} "
+                f"({_holds(views[node_b], name)}) each hold writes the other lacks. Decide whose writes to "
+                f"discard, then: salt-run state.orchestrate drbdha.orch.splitbrain "
+                f'pillar=\'{{"resource": "{name}", "discard": "NODE"}}\'',
+            )
+        )
+    return findings
+
+
 def cross_check(views):
     """
     (severity, reason) pairs only the pair of views can show (pure):
@@ -53,6 +98,7 @@ def cross_check(views):
     if len(set(memberships.values())) > 1:
         detail = "; ".join(f"{node} sees {', '.join(m) or 'nobody'}" for node, m in sorted(memberships.items()))
         findings.append((FAILED, f"the nodes disagree on membership: {detail}"))
+    findings.extend(split_brains(views))
     primary_nodes = sorted({n for nodes in primaries.values() for n in nodes})
     for node, view in sorted(views.items()):
         guests = (view.get("cluster") or {}).get("resources", {})

@@ -9,9 +9,14 @@ DRBD states for drbdha, with the data-safety guards of DESIGN.md.
 - ``drbdadm.initial_primary``: the first Primary of a new resource, skipping
   the initial sync only when the pillar declares both devices new.
 - ``drbdadm.synced``: waits, with progress, until both disks are UpToDate.
+- ``drbdadm.split_brain_resolved``: after a split brain, reconnects with
+  the node the operator names as the one whose writes are discarded, after
+  recording that node's data generations.
 """
 
+import datetime
 import difflib
+import json
 import logging
 import os
 import re
@@ -297,13 +302,31 @@ def sync_progress(status):
     return done, percent, f"disk {status['disk']}; peers: {states or 'none'}"
 
 
-def synced(name, timeout=3600, interval=5):
+# Replication states in which DRBD is copying data (a resync or an online verify).
+RESYNCING = {"SyncSource", "SyncTarget", "PausedSyncS", "PausedSyncT", "VerifyS", "VerifyT", "WFBitMapS", "WFBitMapT"}
+
+
+def resync_running(status):
+    """Whether any peer of this resource status is resynchronising (or verifying) with this node."""
+    return any(p.get("replication") in RESYNCING for p in status["peers"].values())
+
+
+def synced(name, timeout=3600, interval=5, only_running=False):
     """
     Wait until resource ``name`` is UpToDate on both nodes, logging and
     sending progress events (``drbdha/sync/NAME``). Fails after ``timeout``
     seconds with the last progress seen. Waiting changes nothing.
+
+    With ``only_running: true`` it waits only for a resync already under
+    way (a converged apply during a resync waits for it to end, with
+    progress, instead of working on a moving target) and passes otherwise.
     """
     ret = _ret(name)
+    if only_running:
+        status = _resource_status(name)
+        if status is None or not resync_running(status):
+            ret["comment"] = f"{name}: no resync running."
+            return ret
     if __opts__["test"]:
         status = _resource_status(name)
         if status is None:
@@ -332,3 +355,98 @@ def synced(name, timeout=3600, interval=5):
         if elapsed > timeout:
             return _fail(ret, f"{name} not in sync after {timeout} s: {percent}% ({text})")
         time.sleep(interval)
+
+
+# Where the discarded side's data generations are kept (one JSON file per resolution).
+DISCARD_RECORDS = "/var/lib/drbdha/discarded"
+
+
+def plan_split_brain_step(status, this_node, discard):
+    """
+    What this node does to end a split brain in which ``discard``'s writes
+    are given up: ``(action, reason)`` with action one of ``nothing``,
+    ``refuse``, ``discard`` (disconnect if needed, record, connect
+    --discard-my-data) or ``connect`` (the kept side reconnects if it is
+    StandAlone). Pure.
+    """
+    peers = status["peers"].values()
+    if any(p["connection"] == "Connected" for p in peers):
+        return "nothing", "connected to its peer: there is no split brain to resolve"
+    if this_node != discard:
+        if any(p["standalone"] for p in peers):
+            return "connect", "StandAlone: reconnect; the peer's writes are the ones discarded"
+        return "nothing", "already waiting for the peer (its writes are the ones discarded)"
+    if status.get("role") == "Primary":
+        return "refuse", (
+            "this node is Primary (a guest may be writing here): move the guest to the other node first "
+            "(drbdha.orch.move) or, if this node's writes must be kept, name the other node as the one to discard"
+        )
+    if status.get("disk") in (None, "Diskless"):
+        return "refuse", "this node has no attached disk: there is nothing of its own to discard"
+    return "discard", "its writes since the split are discarded; it resyncs from the peer"
+
+
+def _record_discarded(resource, gi, status):
+    os.makedirs(DISCARD_RECORDS, mode=0o700, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = os.path.join(DISCARD_RECORDS, f"{resource}-{stamp}.json")
+    record = {"resource": resource, "time": stamp, "generation_ids": gi, "status": status}
+    __utils__["drbdha_util.write_atomic"](path, json.dumps(record, indent=2, sort_keys=True).encode(), mode=0o600)
+    return path
+
+
+def split_brain_resolved(name, discard):
+    """
+    End a split brain of resource ``name``, giving up the writes of node
+    ``discard`` (the operator's choice; nothing is discarded without it).
+
+    On the named node: refuses if it is Primary; records its data
+    generations (``drbdadm get-gi``) and status in
+    ``/var/lib/drbdha/discarded/RESOURCE-TIME.json``; then disconnects if
+    needed and reconnects with ``--discard-my-data``. On the other node:
+    reconnects if it is StandAlone. A connected resource is left alone.
+    Run on the discarded node first (``drbdha.orch.splitbrain`` does).
+
+    .. code-block:: yaml
+
+        res0-split-brain:
+          drbdadm.split_brain_resolved:
+            - name: res0
+            - discard: node-2
+    """
+    ret = _ret(name)
+    this_node = __grains__["id"]
+    status = _resource_status(name)
+    if status is None:
+        return _fail(ret, f"{name} is not up on this node")
+    action, reason = plan_split_brain_step(status, this_node, discard)
+    if action == "nothing":
+        ret["comment"] = f"{name} on {this_node}: {reason}."
+        return ret
+    if action == "refuse":
+        return _fail(ret, f"refusing to discard {this_node}'s writes on {name}: {reason}.")
+    if action == "connect":
+        return _act(
+            ret,
+            {"connected": name},
+            f"Would reconnect {name} ({reason}).",
+            lambda: __salt__["drbdadm.connect"](name),
+            f"Reconnected {name}; {discard} resyncs from this node.",
+        )
+    gi = __salt__["drbdadm.generation_ids"](name)
+    changes = {"discarded": {"node": this_node, "generation": gi["current"], "record": DISCARD_RECORDS}}
+
+    def discard_mine():
+        changes["discarded"]["record"] = _record_discarded(name, gi, status)
+        if not all(p["standalone"] for p in status["peers"].values()):
+            __salt__["drbdadm.disconnect"](name)
+        __salt__["drbdadm.connect"](name, discard_my_data=True)
+
+    return _act(
+        ret,
+        changes,
+        f"Would record {this_node}'s generation {gi['current']} and discard its writes on {name} ({reason}).",
+        discard_mine,
+        f"Recorded {this_node}'s generation {gi['current']} and reconnected {name} discarding its writes; "
+        "it resyncs from the peer.",
+    )

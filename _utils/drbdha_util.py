@@ -477,6 +477,33 @@ def _check_waits(config, out):
         )
 
 
+# ----------------------------------------------------- data generations --
+
+
+def _generation(uuid):
+    # DRBD marks a UUID created while Primary in its lowest bit; compare without it.
+    return int(uuid, 16) & ~1
+
+
+def compare_generations(mine, theirs):
+    """
+    How two nodes' data generations relate (``mine``/``theirs`` from
+    ``parse_generation_ids``), as DRBD decides at connect time: ``same``,
+    ``mine_newer`` / ``theirs_newer`` (the other side's current generation is
+    one this side has moved on from: a normal resync, nothing forked), or
+    ``diverged`` (each side has a generation the other never saw: a split
+    brain). Pure.
+    """
+    a, b = _generation(mine["current"]), _generation(theirs["current"])
+    if a == b:
+        return "same"
+    if b in {_generation(u) for u in (mine["bitmap"], *mine["history"]) if int(u, 16)}:
+        return "mine_newer"
+    if a in {_generation(u) for u in (theirs["bitmap"], *theirs["history"]) if int(u, 16)}:
+        return "theirs_newer"
+    return "diverged"
+
+
 # ---------------------------------------------------------- state helpers --
 
 

@@ -31,3 +31,29 @@ def utils_dunder():
 
 def fixture_text(*parts):
     return (FIXTURES.joinpath(*parts)).read_text(encoding="utf-8")
+
+
+class Recorder(dict):
+    """A __salt__ stand-in that records every call by name."""
+
+    def __init__(self, **functions):
+        super().__init__()
+        self.calls = []
+        for name, func in functions.items():
+            self[name.replace("__", ".")] = self._wrap(name.replace("__", "."), func)
+
+    def _wrap(self, name, func):
+        def call(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            return func(*args, **kwargs) if callable(func) else func
+
+        return call
+
+    def names(self):
+        return [c[0] for c in self.calls]
+
+
+def use(state_module, salt, test=False):
+    state_module.__salt__ = salt
+    state_module.__opts__ = {"test": test}
+    state_module.__context__ = {}

@@ -48,4 +48,14 @@ drbdha-drbd-{{ name }}-adjusted:
       - drbdadm: drbdha-drbd-config
     - require:
       - drbdadm: drbdha-drbd-{{ name }}-up
+
+{#- An apply that finds a resync under way waits for it, with progress
+    events, before the cluster and guest concerns look at this node. #}
+drbdha-drbd-{{ name }}-resync-finished:
+  drbdadm.synced:
+    - name: {{ name }}
+    - only_running: true
+    - timeout: {{ drbd.sync_timeout }}
+    - require:
+      - drbdadm: drbdha-drbd-{{ name }}-adjusted
 {%- endfor %}

@@ -25,9 +25,9 @@ drbdha-deploy-sync:
     - timeout: {{ step_timeout }}
     - failhard: true
 
-drbdha-deploy-sync-runners:
+drbdha-deploy-sync-master:
   salt.runner:
-    - name: saltutil.sync_runners
+    - name: saltutil.sync_all
     - failhard: true
 
 {#- Both nodes' checks and the pair's (equal device sizes, clock skew): fails,

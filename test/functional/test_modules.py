@@ -52,7 +52,7 @@ def test_parsers_run_on_the_minion(salt_cli, node_1, synced):
 def test_runner_puts_both_nodes_side_by_side(salt_master, synced):
     """salt-run drbdha.status through a real master: one verdict, each node's view, the reasons."""
     run = salt_master.salt_run_cli(timeout=180)
-    synced_runners = run.run("saltutil.sync_runners")
+    synced_runners = run.run("saltutil.sync_all")
     assert "runners.drbdha" in str(synced_runners.data) or synced_runners.returncode == 0, synced_runners
     ret = run.run("drbdha.status", "tgt=node-*")
     assert ret.returncode == 0, ret

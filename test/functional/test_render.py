@@ -139,16 +139,33 @@ def merged_args(step):
     return merged
 
 
-@pytest.mark.parametrize("orch", ["deploy", "move", "stop", "start"])
-def test_orchestrations_render_in_rollout_order(salt_master, synced, orch):
-    pillar = pillar_of(ROOT / "pillar.example")
-    pillar["vm"] = "sesadm"
+def orchestration_steps(salt_master, orch, **extra):
+    pillar = dict(pillar_of(ROOT / "pillar.example"), **extra)
     ret = salt_master.salt_run_cli(timeout=180).run(
         "state.orchestrate_show_sls", f"drbdha.orch.{orch}", f"pillar={json.dumps(pillar)}"
     )
     assert ret.returncode == 0, ret
     (steps,) = ret.data.values()
-    args = {sid: merged_args(step) for sid, step in steps.items()}
+    return steps, {sid: merged_args(step) for sid, step in steps.items()}
+
+
+def test_split_brain_recovery_needs_the_operator_to_name_the_discarded_node(salt_master, synced):
+    steps, _ = orchestration_steps(salt_master, "splitbrain", resource="res0")
+    assert list(steps) == ["drbdha-splitbrain-arguments"]
+    steps, args = orchestration_steps(salt_master, "splitbrain", resource="res0", discard="node-2")
+    order = sorted(steps, key=lambda sid: args[sid]["order"])
+    assert order == [
+        "drbdha-splitbrain-discard",
+        "drbdha-splitbrain-keep",
+        "drbdha-splitbrain-resynced",
+        "drbdha-splitbrain-verify",
+    ]
+    assert (args["drbdha-splitbrain-discard"]["tgt"], args["drbdha-splitbrain-keep"]["tgt"]) == ("node-2", "node-1")
+
+
+@pytest.mark.parametrize("orch", ["deploy", "move", "stop", "start"])
+def test_orchestrations_render_in_rollout_order(salt_master, synced, orch):
+    steps, args = orchestration_steps(salt_master, orch, vm="sesadm")
     assert all(a.get("failhard") is True for a in args.values()), args
     if orch == "deploy":
         order = sorted(steps, key=lambda sid: args[sid]["order"])

@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from helpers import fixture_text, load_file, utils_dunder
+from helpers import Recorder, fixture_text, load_file, use, utils_dunder
 from salt.exceptions import CommandExecutionError
 
 drbd_state = load_file("_states", "drbdadm")
@@ -19,32 +19,6 @@ crmsh_mod = load_file("_modules", "crmsh")
 for module in (drbdadm_mod, crmsh_mod, ha_state, drbd_state, crm_state):
     module.__utils__ = utils_dunder()
     module.__opts__ = {}
-
-
-class Recorder(dict):
-    """A __salt__ stand-in that records every call by name."""
-
-    def __init__(self, **functions):
-        super().__init__()
-        self.calls = []
-        for name, func in functions.items():
-            self[name.replace("__", ".")] = self._wrap(name.replace("__", "."), func)
-
-    def _wrap(self, name, func):
-        def call(*args, **kwargs):
-            self.calls.append((name, args, kwargs))
-            return func(*args, **kwargs) if callable(func) else func
-
-        return call
-
-    def names(self):
-        return [c[0] for c in self.calls]
-
-
-def use(state_module, salt, test=False):
-    state_module.__salt__ = salt
-    state_module.__opts__ = {"test": test}
-    state_module.__context__ = {}
 
 
 def d9_status(fixture):

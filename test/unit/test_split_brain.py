@@ -1,0 +1,121 @@
+"""
+Split brain: the state that ends one (only for the node the operator names,
+never while it is Primary, recording what it gives up), the wait for a
+running resync, from DRBD 8.4.11 status captured in the lab.
+"""
+
+import json
+
+import pytest
+from helpers import Recorder, fixture_text, load_file, use, utils_dunder
+
+drbd_state = load_file("_states", "drbdadm")
+drbdadm = load_file("_modules", "drbdadm")
+for module in (drbd_state, drbdadm):
+    module.__utils__ = utils_dunder()
+D84 = ("drbd", "8.4.11")
+
+
+def status_84(status_file, proc_file):
+    resources = drbdadm.parse_status_text(fixture_text(*D84, status_file))
+    for volume in resources["res0"]["volumes"]:
+        # drbdadm status names no minor; the verbose status the module runs does (res0 is minor 0).
+        volume["minor"] = 0 if volume["minor"] is None else volume["minor"]
+    return drbdadm.merge_proc_drbd(resources, drbdadm.parse_proc_drbd(fixture_text(*D84, proc_file)))["res0"]
+
+
+STANDALONE = ("drbdadm-status-splitbrain-node-2.txt", "proc-drbd-splitbrain-node-2.txt")
+CONNECTED = ("drbdsetup-status-verbose-primary.txt", "proc-drbd-primary-connected.txt")
+
+
+@pytest.mark.parametrize(
+    ("this_node", "role", "action"),
+    [
+        ("node-2", "Secondary", "discard"),
+        ("node-2", "Primary", "refuse"),
+        ("node-1", "Secondary", "connect"),
+    ],
+)
+def test_split_brain_plan_for_each_side(this_node, role, action):
+    status = dict(status_84(*STANDALONE), role=role)
+    assert drbd_state.plan_split_brain_step(status, this_node, discard="node-2")[0] == action
+
+
+def test_a_connected_resource_has_no_split_brain_to_resolve():
+    status = status_84(*CONNECTED)
+    assert drbd_state.plan_split_brain_step(status, "node-2", discard="node-2")[0] == "nothing"
+
+
+def gi_fake(name):
+    return {"current": "1A2B3C4D5E6F7081", "bitmap": "0", "history": [], "flags": [], "text": "..."}
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_the_discarded_side_records_its_generations_then_reconnects(test_mode, tmp_path, monkeypatch):
+    monkeypatch.setattr(drbd_state, "DISCARD_RECORDS", str(tmp_path / "discarded"))
+    salt = Recorder(
+        drbdadm__status=lambda name: {"res0": status_84(*STANDALONE)},
+        drbdadm__generation_ids=gi_fake,
+        drbdadm__connect=None,
+        drbdadm__disconnect=None,
+    )
+    use(drbd_state, salt, test=test_mode)
+    drbd_state.__grains__ = {"id": "node-2"}
+    ret = drbd_state.split_brain_resolved("res0", discard="node-2")
+    assert ret["result"] is (None if test_mode else True), ret
+    assert ret["changes"]["discarded"]["generation"] == "1A2B3C4D5E6F7081"
+    writes = [c for c in salt.calls if c[0] in ("drbdadm.connect", "drbdadm.disconnect")]
+    if test_mode:
+        assert writes == [] and not (tmp_path / "discarded").exists()
+        return
+    # StandAlone already: no disconnect, straight to connect --discard-my-data.
+    assert writes == [("drbdadm.connect", ("res0",), {"discard_my_data": True})]
+    (record,) = (tmp_path / "discarded").iterdir()
+    assert record.stat().st_mode & 0o777 == 0o600
+    assert json.loads(record.read_text())["generation_ids"]["current"] == "1A2B3C4D5E6F7081"
+
+
+def test_the_discarded_side_is_refused_while_primary():
+    status = dict(status_84(*STANDALONE), role="Primary")
+    salt = Recorder(drbdadm__status=lambda name: {"res0": status}, drbdadm__connect=None)
+    use(drbd_state, salt)
+    drbd_state.__grains__ = {"id": "node-2"}
+    ret = drbd_state.split_brain_resolved("res0", discard="node-2")
+    assert ret["result"] is False and "this node is Primary" in ret["comment"]
+    assert salt.names() == ["drbdadm.status"]
+
+
+def test_the_kept_side_reconnects_without_discarding():
+    salt = Recorder(drbdadm__status=lambda name: {"res0": status_84(*STANDALONE)}, drbdadm__connect=None)
+    use(drbd_state, salt)
+    drbd_state.__grains__ = {"id": "node-1"}
+    ret = drbd_state.split_brain_resolved("res0", discard="node-2")
+    assert ret["result"] is True
+    assert ("drbdadm.connect", ("res0",), {}) in salt.calls
+
+
+def test_a_converged_apply_passes_when_no_resync_runs():
+    salt = Recorder(drbdadm__status=lambda name: {"res0": status_84(*CONNECTED)})
+    use(drbd_state, salt)
+    ret = drbd_state.synced("res0", only_running=True)
+    assert ret == {"name": "res0", "changes": {}, "result": True, "comment": "res0: no resync running."}
+
+
+def test_an_apply_during_a_resync_waits_for_it_with_progress():
+    states = iter(
+        [
+            status_84("drbdsetup-status-verbose-syncsource.txt", "proc-drbd-syncsource.txt"),
+            status_84("drbdsetup-status-verbose-syncsource.txt", "proc-drbd-syncsource.txt"),
+            status_84(*CONNECTED),
+        ]
+    )
+    events = []
+    salt = Recorder(
+        drbdadm__status=lambda name: {"res0": next(states)},
+        event__fire=lambda data, tag: events.append((tag, data)),
+    )
+    use(drbd_state, salt)
+    ret = drbd_state.synced("res0", only_running=True, interval=0)
+    assert ret["result"] is True and ret["changes"] == {}
+    assert ret["comment"].startswith("res0 is UpToDate on both nodes (waited")
+    assert events and events[0][0] == "drbdha/sync/res0" and events[0][1]["percent"] is not None
