@@ -1,0 +1,27 @@
+"""The rolled-out lab, shared by test_rollout.py and test_rollout_faults.py (one rollout per session)."""
+
+import os
+
+import pytest
+from labdriver import RUN, blank_lab, deploy, lab, record_events, stop
+
+EVENTS = os.path.join(RUN, "events.log")
+
+
+@pytest.fixture(scope="session")
+def rolled_out():
+    """
+    The lab rolled out from blank disks by drbdha.orch.deploy, with the
+    master's event bus recorded (RUN/events.log) from before the rollout
+    until the session ends, for the secrets check.
+    """
+    blank_lab()
+    recorder = record_events(EVENTS)
+    try:
+        seconds = deploy()
+        print(f"rollout took {seconds:.0f} s")
+        yield {"seconds": seconds, "events": EVENTS}
+    finally:
+        stop(recorder)
+        if os.environ.get("DRBDHA_LAB_KEEP") != "1":
+            lab("down", timeout=900)

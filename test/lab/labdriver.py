@@ -1,0 +1,153 @@
+"""
+Driving the full-tier lab from tests, only through its command (test/lab/lab),
+as a person would: Salt calls with JSON answers, the cluster-wide view, waits
+on real conditions, and the guest's write log.
+"""
+
+import json
+import os
+import subprocess
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = os.path.join(HERE, "lab")
+REPORT = os.path.join(HERE, "guest", "ack-report")
+RUN = os.environ.get("DRBDHA_LAB_DIR", "/var/tmp/drbdha-lab")
+NODES = ("node-1", "node-2")
+GUEST, RESOURCE, DRBD = "havm", "rsc_kvm_havm", "res0"
+
+
+def lab(*args, timeout=900, check=True):
+    result = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"lab {' '.join(args)} -> rc={result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def on(node, *argv, timeout=300, check=True):
+    """Run argv on a node through the guest agent."""
+    return lab("exec", f"--timeout={timeout}", node, *argv, timeout=timeout + 30, check=check)
+
+
+def salt_json(*args, timeout=900):
+    out = lab("salt", "--out=json", "--static", "-t", str(timeout), *args, timeout=timeout + 60, check=False)
+    return json.loads(out.stdout or "{}"), out
+
+
+def salt_run_json(*args, timeout=900):
+    out = lab("salt-run", "--out=json", *args, timeout=timeout, check=False)
+    try:
+        return json.loads(out.stdout or "{}"), out
+    except json.JSONDecodeError:
+        return None, out
+
+
+def state_changes(ret):
+    """{minion: [ids of states that changed or would change]} of a state.apply --out=json answer."""
+    changed = {}
+    for minion, states in ret.items():
+        assert isinstance(states, dict), f"{minion}: {states}"
+        changed[minion] = sorted(s["__id__"] for s in states.values() if s.get("changes") or s.get("result") is None)
+    return changed
+
+
+def failed_states(ret):
+    return {m: [s["__id__"] for s in states.values() if s.get("result") is False] for m, states in ret.items()}
+
+
+def status(node):
+    ret, out = salt_json(node, "drbdha.status", timeout=180)
+    assert node in ret, out.stdout + out.stderr
+    return ret[node]
+
+
+def pair_status():
+    """salt-run drbdha.status: both views and the cross-node checks."""
+    view, out = salt_run_json("drbdha.status", timeout=400)
+    assert isinstance(view, dict) and "verdict" in view, out.stdout + out.stderr
+    return view
+
+
+def wait_for(predicate, timeout, what, interval=5):
+    """Poll predicate() -> (ok, last seen) until ok; fail after timeout with the last thing seen."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        ok, last = predicate()
+        if ok:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen: {last}")
+
+
+def guest_node(asked="node-1"):
+    """The node the cluster runs the guest on, as ``asked`` sees it (None if not exactly one)."""
+    cluster = status(asked)["cluster"] or {}
+    nodes = cluster.get("resources", {}).get(RESOURCE, {}).get("nodes", [])
+    return nodes[0] if len(nodes) == 1 else None
+
+
+def other(node):
+    return next(n for n in NODES if n != node)
+
+
+def ack_report():
+    out = subprocess.run([REPORT, os.path.join(RUN, "acks.log")], capture_output=True, text=True, check=False)
+    return json.loads(out.stdout)
+
+
+def leftover_constraints(node="node-1"):
+    ret, out = salt_json(node, "crmsh.constraints", timeout=180)
+    assert node in ret, out.stdout + out.stderr
+    return ret[node]["leftovers"]
+
+
+def healthy_pair():
+    """Both nodes healthy (their own views); returns the pair view."""
+    for node in NODES:
+        wait_for(lambda n=node: ((s := status(n))["verdict"] == "healthy", s["reasons"]), 900, f"{node} healthy")
+    return pair_status()
+
+
+def record_events(path):
+    """Record the master's event bus (salt-run state.event) into ``path`` until the process is stopped."""
+    handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the recorder
+    return subprocess.Popen([LAB, "salt-run", "state.event", "pretty=True"], stdout=handle, stderr=subprocess.STDOUT)
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def blank_lab():
+    """From blank disks: reset, up, the formula synced, the guest program on both nodes."""
+    lab("reset", timeout=900)
+    lab("up", timeout=2700)
+    lab("salt", "*", "saltutil.sync_all", "-t", "300", timeout=400)
+    # The lab's guest program, which its domain XML boots (salt://lab/ is the lab's own file root).
+    lab(
+        "salt",
+        "*",
+        "cp.get_file",
+        "salt://lab/havm-bare.elf",
+        "/var/lib/havm/havm-bare.elf",
+        "makedirs=True",
+        "-t",
+        "120",
+        timeout=200,
+    )
+
+
+def deploy():
+    """The orchestrated rollout (its JSON answer kept in RUN/deploy.json). Returns seconds taken."""
+    started = time.monotonic()
+    out = lab("salt-run", "state.orchestrate", "drbdha.orch.deploy", "--out=json", timeout=3600, check=False)
+    assert out.returncode == 0, out.stdout[-20000:] + out.stderr[-5000:]
+    with open(os.path.join(RUN, "deploy.json"), "w", encoding="utf-8") as handle:
+        handle.write(out.stdout)
+    return time.monotonic() - started

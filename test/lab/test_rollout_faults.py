@@ -1,0 +1,192 @@
+"""
+Fault drills on the rolled-out lab (after test_rollout.py, same session
+rollout), each with the guest writing its acknowledged counter:
+
+- replication link cut while Primary: DRBD's resource-level fencing forbids
+  promoting the Secondary, nothing forks; heal -> resync -> the fencing
+  constraint is gone;
+- reboot of the Secondary: it rejoins and resyncs; a re-apply changes nothing;
+- state.apply during a resync: it waits for the resync (progress events) and
+  changes nothing;
+- a real split brain: the runner reports it with what each node holds; the
+  recovery refuses to discard the Primary's writes, then discards the named
+  Secondary's after recording its generations, and ends UpToDate on both.
+
+After every drill no acknowledged write is lost. Marked ``drill``:
+`make test-drills` runs them (DRBDHA_LAB=1).
+"""
+
+import json
+import os
+import time
+
+import pytest
+from labdriver import (
+    DRBD,
+    NODES,
+    ack_report,
+    failed_states,
+    guest_node,
+    healthy_pair,
+    lab,
+    leftover_constraints,
+    on,
+    other,
+    pair_status,
+    salt_json,
+    state_changes,
+    status,
+    wait_for,
+)
+
+pytestmark = [
+    pytest.mark.lab,
+    pytest.mark.drill,
+    pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1"),
+]
+FENCE_PREFIX = "drbd-fence-by-handler-"
+
+
+@pytest.fixture
+def settled(rolled_out):
+    """Each drill starts from a healthy pair with the guest writing; returns (primary, secondary)."""
+    healthy_pair()
+    primary = wait_for(lambda: ((n := guest_node()) is not None, n), 900, "the guest to run")
+    assert ack_report()["ok"]
+    return primary, other(primary)
+
+
+def fences():
+    """The fence-peer handler's constraints now in the CIB."""
+    return [c for c in leftover_constraints() if c.startswith(FENCE_PREFIX)]
+
+
+def split_brain_reasons():
+    return [r for r in pair_status()["reasons"] if "split brain:" in r]
+
+
+def acks_grow():
+    before = ack_report()["last_ack"] or 0
+    return wait_for(lambda: (((r := ack_report())["last_ack"] or 0) > before, r), 300, "the guest to write on")
+
+
+def peer_of(view):
+    (peer,) = view["drbd"][DRBD]["peers"].values()
+    return peer
+
+
+def test_link_cut_fences_the_secondary_and_heal_resyncs(settled):
+    primary, secondary = settled
+    cut = time.monotonic()
+    lab("cut")
+    try:
+        placed = wait_for(lambda: (bool(f := fences()), f), 300, "the fence-peer handler's constraint")
+        print(f"link cut: fencing constraint {placed} after {time.monotonic() - cut:.0f} s")
+        assert status(primary)["drbd"][DRBD]["role"] == "Primary"
+        assert status(secondary)["drbd"][DRBD]["role"] == "Secondary"
+        assert split_brain_reasons() == []
+        acks_grow()  # the guest keeps writing on the Primary meanwhile
+    finally:
+        lab("heal")
+    healed = time.monotonic()
+    healthy_pair()
+    wait_for(lambda: (not (f := fences()), f), 600, "the fencing constraint to be removed")
+    print(f"heal: both UpToDate and the constraint removed {time.monotonic() - healed:.0f} s after heal")
+    assert guest_node() == primary
+    assert ack_report()["ok"]
+
+
+def test_reboot_of_the_secondary_rejoins_and_a_reapply_changes_nothing(settled):
+    primary, secondary = settled
+    rebooted = time.monotonic()
+    on(secondary, "systemctl", "reboot", check=False)
+    time.sleep(20)  # the agent still answers until systemd takes it down; the lab's wait needs it gone first
+    lab("wait", secondary, "--salt", timeout=1200)
+    view = healthy_pair()
+    print(f"reboot of {secondary}: pair healthy again after {time.monotonic() - rebooted:.0f} s")
+    assert view["verdict"] == "healthy", view["reasons"]
+    ret, out = salt_json("*", "state.apply", "drbdha", timeout=1800)
+    assert failed_states(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    assert guest_node() == primary and ack_report()["ok"]
+
+
+def test_apply_during_a_resync_waits_for_it_and_changes_nothing(settled):
+    primary, secondary = settled
+    for node in NODES:  # slow the resync so the apply meets it (restored by adjust below)
+        on(node, "drbdadm", "disk-options", "--c-plan-ahead=0", "--resync-rate=2M", DRBD)
+    try:
+        on(secondary, "drbdadm", "invalidate", DRBD)  # a full resync from the Primary
+        wait_for(
+            lambda: ((p := peer_of(status(secondary)))["replication"] == "SyncTarget", p), 120, "the resync to start"
+        )
+        ret, out = salt_json("*", "state.apply", "drbdha", timeout=3000)
+        assert failed_states(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+        assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+        waits = {
+            node: s["comment"]
+            for node, states in ret.items()
+            for s in states.values()
+            if s["__id__"] == f"drbdha-drbd-{DRBD}-resync-finished"
+        }
+        print(f"apply during resync: {waits}")
+        assert any("waited" in comment for comment in waits.values()), waits
+        view = status(secondary)["drbd"][DRBD]
+        assert view["disk"] == "UpToDate" and peer_of(status(secondary))["peer_disk"] == "UpToDate"
+    finally:
+        for node in NODES:
+            on(node, "drbdadm", "adjust", DRBD, check=False)
+    assert ack_report()["ok"]
+
+
+def set_maintenance(node, on_off):
+    on(node, "crm_attribute", "--type", "crm_config", "--name", "maintenance-mode", "--update", on_off)
+
+
+def orchestrate_split_brain(discard):
+    pillar = json.dumps({"resource": DRBD, "discard": discard})
+    return lab("salt-run", "state.orchestrate", "drbdha.orch.splitbrain", f"pillar={pillar}", timeout=3600, check=False)
+
+
+def test_split_brain_is_reported_and_resolved_discarding_only_the_named_node(settled):
+    primary, secondary = settled
+    set_maintenance(primary, "true")
+    try:
+        # The Secondary goes its own way: disconnected, promoted by hand, written to, then reconnected.
+        on(secondary, "drbdadm", "disconnect", DRBD)
+        on(secondary, "drbdadm", "primary", "--force", DRBD)
+        size = int(on(secondary, "blockdev", "--getsize64", "/dev/drbd0").stdout)
+        last_mib = size // (1 << 20) - 1  # far from the guest's records at the start of the disk
+        on(
+            secondary,
+            "dd",
+            "if=/dev/urandom",
+            "of=/dev/drbd0",
+            "bs=1M",
+            "count=1",
+            f"seek={last_mib}",
+            "oflag=direct",
+        )
+        on(secondary, "drbdadm", "secondary", DRBD)
+        acks_grow()  # the Primary's side moves on too
+        on(secondary, "drbdadm", "connect", DRBD)
+        view = wait_for(lambda: (bool(r := split_brain_reasons()), r), 300, "the runner to report the split brain")
+        print(f"split brain reported: {view}")
+    finally:
+        set_maintenance(primary, "false")
+
+    refused = orchestrate_split_brain(discard=primary)
+    assert refused.returncode != 0
+    assert "this node is Primary" in refused.stdout, refused.stdout[-5000:]
+    assert split_brain_reasons()  # nothing was touched
+
+    started = time.monotonic()
+    out = orchestrate_split_brain(discard=secondary)
+    assert out.returncode == 0, out.stdout[-20000:]
+    print(f"split brain resolved (resync and verify included) in {time.monotonic() - started:.0f} s")
+    view = healthy_pair()
+    assert view["verdict"] == "healthy", view["reasons"]
+    records = on(secondary, "sh", "-c", "stat -c '%a %n' /var/lib/drbdha/discarded/*.json").stdout.split()
+    assert records[0] == "600" and records[1].endswith(".json"), records
+    wait_for(lambda: (not (f := fences()), f), 600, "the fencing constraint to be removed")
+    assert guest_node() == primary and ack_report()["ok"]
