@@ -119,3 +119,70 @@ def test_an_apply_during_a_resync_waits_for_it_with_progress():
     assert ret["result"] is True and ret["changes"] == {}
     assert ret["comment"].startswith("res0 is UpToDate on both nodes (waited")
     assert events and events[0][0] == "drbdha/sync/res0" and events[0][1]["percent"] is not None
+
+
+# ------------------------------------------------ generation identifiers --
+
+runner = load_file("_runners", "drbdha")
+runner.__utils__ = utils_dunder()
+util = utils_dunder()
+
+
+def gi(fixture):
+    return drbdadm.parse_generation_ids(fixture_text(*D84, fixture))
+
+
+def test_get_gi_is_parsed():
+    parsed = gi("splitbrain-node-2-get-gi.txt")
+    assert parsed == {
+        "current": "8983F1E0544865E4",
+        "bitmap": "FCEA00C6F335A4AD",
+        "history": ["0000000000000000", "0000000000000000"],
+        "flags": [1, 1, 0, 0, 0, 1, 0],
+    }
+    assert drbdadm.parse_generation_ids("") is None
+
+
+@pytest.mark.parametrize(
+    ("scenario", "relation"),
+    [
+        ("healthy", "same"),  # the Primary's current differs only in its lowest bit
+        ("disconnected", "mine_newer"),  # node-1 wrote on alone; node-2 is where node-1 was
+        ("splitbrain", "diverged"),  # both were Primary apart
+        ("recovered", "same"),
+    ],
+)
+def test_generations_tell_a_split_brain_from_one_side_ahead(scenario, relation):
+    node_1, node_2 = gi(f"{scenario}-node-1-get-gi.txt"), gi(f"{scenario}-node-2-get-gi.txt")
+    assert util["drbdha_util.compare_generations"](node_1, node_2) == relation
+    mirrored = {"mine_newer": "theirs_newer"}.get(relation, relation)
+    assert util["drbdha_util.compare_generations"](node_2, node_1) == mirrored
+
+
+def standalone_view(node, scenario, role):
+    res = dict(status_84(*STANDALONE), role=role, generation_ids=gi(f"{scenario}-{node}-get-gi.txt"))
+    return {"drbd": {"res0": res}, "cluster": None, "libvirt": {}}
+
+
+def test_the_runner_reports_a_split_brain_with_what_each_node_holds():
+    views = {
+        "node-1": standalone_view("node-1", "splitbrain", "Primary"),
+        "node-2": standalone_view("node-2", "splitbrain", "Secondary"),
+    }
+    ((severity, reason),) = runner.split_brains(views)
+    assert severity == runner.FAILED
+    assert reason.startswith(
+        "res0: split brain: node-1 (Primary, UpToDate, generation E0897FD0DFA3A44D) and node-2 "
+        "(Secondary, UpToDate, generation 8983F1E0544865E4) each hold writes the other lacks."
+    )
+    assert "drbdha.orch.splitbrain" in reason
+
+
+def test_the_runner_says_which_side_is_ahead_when_nothing_forked():
+    views = {
+        "node-1": standalone_view("node-1", "disconnected", "Primary"),
+        "node-2": standalone_view("node-2", "disconnected", "Secondary"),
+    }
+    assert runner.split_brains(views) == [
+        (runner.DEGRADED, "res0: node-1 has newer data than node-2; node-2 resyncs from it when they reconnect")
+    ]
