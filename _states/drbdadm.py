@@ -324,6 +324,13 @@ def synced(name, timeout=3600, interval=5, only_running=False):
     ret = _ret(name)
     if only_running:
         status = _resource_status(name)
+        if status is not None and not any(p["connection"] == "Connected" for p in status["peers"].values()):
+            states = ", ".join(sorted({p["connection"] for p in status["peers"].values()})) or "no peer"
+            ret["comment"] = (
+                f"{name}: the peer is not connected ({states}); pending: it resyncs when it is back "
+                "(nothing to do on this node until then)."
+            )
+            return ret
         if status is None or not resync_running(status):
             ret["comment"] = f"{name}: no resync running."
             return ret

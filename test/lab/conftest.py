@@ -3,7 +3,7 @@
 import os
 
 import pytest
-from labdriver import RUN, blank_lab, deploy, lab, record_events, stop
+from labdriver import RUN, blank_lab, deploy, guards_before_rollout, lab, record_events, stop
 
 EVENTS = os.path.join(RUN, "events.log")
 
@@ -13,9 +13,13 @@ def rolled_out():
     """
     The lab rolled out from blank disks by drbdha.orch.deploy, with the
     master's event bus recorded (RUN/events.log) from before the rollout
-    until the session ends, for the secrets check.
+    until the session ends, for the secrets check. With DRBDHA_LAB_GUARDS=1
+    (make test-drills) the data guards are shown on the blank lab first.
     """
     blank_lab()
+    guards = guards_before_rollout() if os.environ.get("DRBDHA_LAB_GUARDS") == "1" else None
+    if guards:
+        print(f"guards before the rollout: {guards}")
     recorder = record_events(EVENTS)
     try:
         seconds = deploy()

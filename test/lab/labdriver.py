@@ -124,10 +124,30 @@ def stop(process):
         process.wait()
 
 
+# Every command the formula's modules run on a node is logged here (drbdha_command_log).
+COMMAND_LOG = "/var/log/drbdha-commands.log"
+
+
+def enable_command_log():
+    """Point each lab minion's drbdha_command_log at COMMAND_LOG (a minion.d file) and restart it."""
+    for node in NODES:
+        on(node, "sh", "-c", f"echo 'drbdha_command_log: {COMMAND_LOG}' > /etc/salt/minion.d/drbdha-commands.conf")
+        on(node, "systemctl", "restart", "salt-minion")
+    for node in NODES:
+        lab("wait", node, "--salt", timeout=900)
+
+
+def logged_commands(node):
+    """The argv lists of every command the formula's modules ran on ``node`` so far."""
+    text = on(node, "cat", COMMAND_LOG, check=False).stdout
+    return [json.loads(line)["argv"] for line in text.splitlines() if line.strip()]
+
+
 def blank_lab():
-    """From blank disks: reset, up, the formula synced, the guest program on both nodes."""
+    """From blank disks: reset, up, command logs on, the formula synced, the guest program on both nodes."""
     lab("reset", timeout=900)
     lab("up", timeout=2700)
+    enable_command_log()
     lab("salt", "*", "saltutil.sync_all", "-t", "300", timeout=400)
     # The lab's guest program, which its domain XML boots (salt://lab/ is the lab's own file root).
     lab(
@@ -143,11 +163,39 @@ def blank_lab():
     )
 
 
+def orchestrate_deploy():
+    return lab("salt-run", "state.orchestrate", "drbdha.orch.deploy", "--out=json", timeout=3600, check=False)
+
+
 def deploy():
     """The orchestrated rollout (its JSON answer kept in RUN/deploy.json). Returns seconds taken."""
     started = time.monotonic()
-    out = lab("salt-run", "state.orchestrate", "drbdha.orch.deploy", "--out=json", timeout=3600, check=False)
+    out = orchestrate_deploy()
     assert out.returncode == 0, out.stdout[-20000:] + out.stderr[-5000:]
     with open(os.path.join(RUN, "deploy.json"), "w", encoding="utf-8") as handle:
         handle.write(out.stdout)
     return time.monotonic() - started
+
+
+def guards_before_rollout():
+    """
+    On the blank lab, with an ext4 filesystem put on node-2's DRBD backing
+    disk: the rollout stops at its pre-flight step naming it, with nothing
+    written; applying the DRBD concern on node-2 alone refuses to create
+    metadata over it. Then the disk is wiped again for the real rollout.
+    Returns what the refusals said.
+    """
+    on("node-2", "mkfs.ext4", "-q", "-F", "/dev/vdb")
+    out = orchestrate_deploy()
+    assert out.returncode != 0, "the rollout went ahead over a filesystem"
+    assert "/dev/vdb holds an ext4 filesystem" in out.stdout, out.stdout[-10000:]
+    for node in NODES:
+        assert on(node, "test", "-e", "/etc/drbd.d/res0.res", check=False).returncode == 1, f"{node} was changed"
+    ret, raw = salt_json("node-2", "state.apply", "drbdha.drbd", timeout=1200)
+    metadata = next(s for s in ret["node-2"].values() if s["__id__"] == "drbdha-drbd-res0-metadata")
+    assert metadata["result"] is False, raw.stdout[-10000:]
+    assert "refusing to create DRBD metadata on /dev/vdb: it holds an ext4 filesystem" in metadata["comment"]
+    assert on("node-2", "blkid", "-p", "-o", "value", "-s", "TYPE", "/dev/vdb").stdout.strip() == "ext4"
+    on("node-2", "wipefs", "-q", "-a", "/dev/vdb")
+    preflight = next(line for line in out.stdout.splitlines() if "ext4 filesystem" in line)
+    return {"preflight": preflight.strip(), "metadata": metadata["comment"]}

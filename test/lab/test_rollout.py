@@ -25,6 +25,7 @@ from labdriver import (
     NODES,
     RUN,
     ack_report,
+    failed_states,
     guest_node,
     lab,
     leftover_constraints,
@@ -144,4 +145,10 @@ def test_hard_power_off_loses_no_acknowledged_write(rolled_out):
         f"{time.monotonic() - killed:.0f} s"
     )
     assert report["ok"], report
+    # Re-applying on the survivor with its peer down: only what is safe, and it says what is pending.
+    ret, out = salt_json(survivor, "state.apply", "drbdha", timeout=1800)
+    assert failed_states(ret) == {survivor: []}, out.stdout[-20000:]
+    assert state_changes(ret) == {survivor: []}, out.stdout[-20000:]
+    (pending,) = [s["comment"] for s in ret[survivor].values() if s["__id__"] == "drbdha-drbd-res0-resync-finished"]
+    assert "pending" in pending, pending
     lab("start", victim, "--salt", timeout=900)

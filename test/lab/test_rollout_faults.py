@@ -30,6 +30,7 @@ from labdriver import (
     healthy_pair,
     lab,
     leftover_constraints,
+    logged_commands,
     on,
     other,
     pair_status,
@@ -120,6 +121,11 @@ def test_apply_during_a_resync_waits_for_it_and_changes_nothing(settled):
         wait_for(
             lambda: ((p := peer_of(status(secondary)))["replication"] == "SyncTarget", p), 120, "the resync to start"
         )
+        # Guard: no forced Primary on a node that is behind while its peer is UpToDate.
+        refused, raw = salt_json(secondary, "state.single", "drbdadm.initial_primary", "name=res0", timeout=600)
+        (forced,) = refused[secondary].values()
+        assert forced["result"] is False, raw.stdout
+        assert "forcing Primary here would overwrite the peer's data" in forced["comment"], forced
         ret, out = salt_json("*", "state.apply", "drbdha", timeout=3000)
         assert failed_states(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
         assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
@@ -190,3 +196,19 @@ def test_split_brain_is_reported_and_resolved_discarding_only_the_named_node(set
     assert records[0] == "600" and records[1].endswith(".json"), records
     wait_for(lambda: (not (f := fences()), f), 600, "the fencing constraint to be removed")
     assert guest_node() == primary and ack_report()["ok"]
+
+
+def test_no_state_ran_drbdadm_down_or_rewrote_metadata(rolled_out):
+    """
+    Over the whole session (rollout, applies, drills, recoveries) the
+    formula's modules never ran ``drbdadm down`` (Pacemaker manages DRBD) and
+    created metadata only during the rollout, once per node.
+    """
+    for node in NODES:
+        commands = logged_commands(node)
+        assert commands, f"{node}: the command log is empty: is drbdha_command_log set?"
+        downs = [argv for argv in commands if argv[:1] == ["drbdadm"] and "down" in argv]
+        assert downs == [], f"{node}: {downs}"
+        create_md = [argv for argv in commands if argv[:1] == ["drbdadm"] and "create-md" in argv]
+        assert len(create_md) == 1, f"{node}: {create_md}"
+        print(f"{node}: {len(commands)} commands logged, no drbdadm down, create-md once")

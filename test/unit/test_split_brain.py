@@ -186,3 +186,11 @@ def test_the_runner_says_which_side_is_ahead_when_nothing_forked():
     assert runner.split_brains(views) == [
         (runner.DEGRADED, "res0: node-1 has newer data than node-2; node-2 resyncs from it when they reconnect")
     ]
+
+
+def test_an_apply_with_the_peer_away_says_what_is_pending():
+    salt = Recorder(drbdadm__status=lambda name: {"res0": status_84(*STANDALONE)})
+    use(drbd_state, salt)
+    ret = drbd_state.synced("res0", only_running=True)
+    assert ret["result"] is True and ret["changes"] == {}
+    assert ret["comment"].startswith("res0: the peer is not connected (StandAlone); pending: it resyncs")
