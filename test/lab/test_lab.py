@@ -8,30 +8,15 @@ only through its command, test/lab/lab, exactly as a person would.
 
 import json
 import os
-import subprocess
 import time
 
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAB = os.path.join(HERE, "lab")
-NODES = ("node-1", "node-2")
+from labdriver import NODES, lab, on
 
 pytestmark = [
     pytest.mark.lab,
     pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1"),
 ]
-
-
-def lab(*args, timeout=900, check=True):
-    r = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout, check=False)
-    if check and r.returncode != 0:
-        raise AssertionError(f"lab {' '.join(args)} -> rc={r.returncode}\n{r.stdout}\n{r.stderr}")
-    return r
-
-
-def on(node, *argv, timeout=300, check=True):
-    return lab("exec", f"--timeout={timeout}", node, *argv, timeout=timeout + 30, check=check)
 
 
 def wait_for(pred, timeout, what):
