@@ -303,8 +303,10 @@ def merge_proc_drbd(resources, proc):
         oos = [r["out_of_sync_bytes"] for r in rows if r["out_of_sync_bytes"] is not None]
         percents = [r["sync_percent"] for r in rows if r["sync_percent"] is not None]
         if not res["peers"] and any(r["connection"] == "StandAlone" for r in rows):
+            # /proc/drbd still knows what this node last learnt of the peer's disk (e.g. Outdated).
+            peer_disks = [r["peer_disk"] for r in rows]
             res["peers"][PEER_84] = _peer_summary(
-                "StandAlone", "Off", "Unknown", ["DUnknown"], [], sum(oos) // 1024 if oos else None
+                "StandAlone", "Off", "Unknown", peer_disks, [], sum(oos) // 1024 if oos else None
             )
         for peer in res["peers"].values():
             if peer["out_of_sync_bytes"] is None and oos:

@@ -194,3 +194,11 @@ def test_an_apply_with_the_peer_away_says_what_is_pending():
     ret = drbd_state.synced("res0", only_running=True)
     assert ret["result"] is True and ret["changes"] == {}
     assert ret["comment"].startswith("res0: the peer is not connected (StandAlone); pending: it resyncs")
+
+
+def test_a_standalone_peer_keeps_what_proc_drbd_last_knew_of_its_disk():
+    # node-1 (the survivor) saw node-2 outdate itself before the split brain dropped the connection.
+    resources = drbdadm.parse_status_text(fixture_text(*D84, "splitbrain-node-1-drbdsetup-status-verbose.txt"))
+    proc = drbdadm.parse_proc_drbd(fixture_text(*D84, "splitbrain-node-1-proc-drbd.txt"))
+    peer = drbdadm.merge_proc_drbd(resources, proc)["res0"]["peers"]["peer"]
+    assert peer["connection"] == "StandAlone" and peer["peer_disk"] == "Outdated"
