@@ -409,6 +409,25 @@ def _ask(function):
         return None, str(exc)
 
 
+# What the DRBD templates write where the shared secret goes; drbdadm.config
+# replaces it with the pillar value when it writes the file.
+SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"
+
+
+def secret_placeholder():
+    """
+    The text the DRBD templates carry instead of the shared secret (the
+    ``drbdadm.config`` state fills the value in from pillar).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.secret_placeholder
+    """
+    return SECRET_PLACEHOLDER
+
+
 def validate(config=None):
     """
     Every problem with a drbdha configuration (default: this minion's

@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 
+import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,21 @@ def _validate_candidate(files, config_dir):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def config(name, files):
+# Stands for the shared secret in the texts the config state is given (drbdha.secret_placeholder).
+SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"
+
+
+def _with_secret(files, secret_pillar_key):
+    """The file texts with the placeholder replaced by the pillar's secret (read here, never passed in)."""
+    if secret_pillar_key is None:
+        return dict(files)
+    secret = salt.utils.data.traverse_dict_and_list(__pillar__, secret_pillar_key, None, delimiter=":")
+    if not secret:
+        raise ValueError(f"pillar key {secret_pillar_key} is not set")
+    return {filename: text.replace(SECRET_PLACEHOLDER, str(secret)) for filename, text in files.items()}
+
+
+def config(name, files, secret_pillar_key=None):
     """
     The DRBD configuration files in directory ``name`` (``/etc/drbd.d``)
     have the given contents. The whole candidate set is checked with
@@ -90,8 +105,16 @@ def config(name, files):
 
     files
         ``{filename: text}``, e.g. ``global_common.conf`` and ``res0.res``.
+    secret_pillar_key
+        Where the shared secret is in pillar: the texts carry
+        ``@DRBDHA_SHARED_SECRET@`` in its place, so the value never travels in
+        state arguments.
     """
     ret = _ret(name)
+    try:
+        files = _with_secret(files, secret_pillar_key)
+    except ValueError as exc:
+        return _fail(ret, str(exc))
     changed = {}
     for filename, text in files.items():
         if "/" in filename or filename.startswith("."):

@@ -7,9 +7,13 @@
 {%- set drbd = drbdha.drbd %}
 {%- set templates = "salt://" ~ tplroot ~ "/files/drbd/" %}
 {%- set render = salt["slsutil.renderer"] %}
+{#- The shared secret is not rendered here: the config state fills the
+    placeholder in from the pillar key, so the value never travels in state
+    arguments (nor in the job cache, the events or the minion's state cache). #}
 {%- set files = {
       "global_common.conf": render(templates ~ "global_common.conf.jinja", default_renderer="jinja",
-                                   major=drbdha.drbd_major, drbd=drbd)} %}
+                                   major=drbdha.drbd_major, drbd=drbd,
+                                   shared_secret=salt["drbdha.secret_placeholder"]())} %}
 {%- for name, res in drbd.resources | dictsort %}
 {%-   do files.update({name ~ ".res": render(templates ~ "resource.res.jinja", default_renderer="jinja",
                                              major=drbdha.drbd_major, name=name, res=res,
@@ -20,6 +24,7 @@ drbdha-drbd-config:
   drbdadm.config:
     - name: {{ drbd.config_dir }}
     - files: {{ files | json }}
+    - secret_pillar_key: drbdha:drbd:shared_secret
 
 {#- Pacemaker starts DRBD; the init script must not (it would also run
     `drbdadm down all` when stopped, so it is only disabled, never stopped). #}

@@ -86,12 +86,22 @@ def test_rendered_drbd_config_passes_drbdadm(salt_cli, minion, path, tmp_path):
         assert "crm-fence-peer.sh" in result.stdout
 
 
-def test_cluster_secrets_stay_out_of_the_state_data(salt_cli, node_1, synced):
-    """The cluster SLS names its secrets by pillar key; their values are not in its state data."""
+def test_secrets_stay_out_of_the_state_data(salt_cli, node_1, synced):
+    """
+    The formula names its secrets by pillar key; their values are not in its
+    state data (which Salt keeps in the job cache and the minion's
+    highstate.cache.p): not the cluster's, not DRBD's shared secret.
+    """
     pillar = pillar_of(ROOT / "pillar.example")
-    ret = show_sls(salt_cli, node_1.id, "drbdha.cluster", pillar)
-    assert pillar["drbdha"]["cluster"]["hacluster_password"] not in ret.stdout
-    assert pillar["drbdha"]["cluster"]["authkey"] not in ret.stdout
+    ret = show_sls(salt_cli, node_1.id, "drbdha", pillar)
+    assert ret.returncode == 0, ret
+    assert "@DRBDHA_SHARED_SECRET@" in ret.stdout
+    for secret in (
+        pillar["drbdha"]["cluster"]["hacluster_password"],
+        pillar["drbdha"]["cluster"]["authkey"],
+        pillar["drbdha"]["drbd"]["shared_secret"],
+    ):
+        assert secret not in ret.stdout
 
 
 def logged_commands(command_log):

@@ -196,6 +196,22 @@ def test_config_is_validated_written_private_and_secret_free(test_mode, tmp_path
     assert again["result"] is True and again["changes"] == {}
 
 
+def test_config_fills_the_secret_in_from_pillar(tmp_path, cmdmod_ready):
+    """The state is given a placeholder; the secret comes from pillar and is written, never shown."""
+    salt = Recorder(drbdadm__dump=real_dump)
+    use(drbd_state, salt)
+    drbd_state.__pillar__ = {"drbdha": {"drbd": {"shared_secret": SECRET}}}
+    files = {"global_common.conf": GLOBAL.replace(SECRET, drbd_state.SECRET_PLACEHOLDER), "r0.res": RES}
+    ret = drbd_state.config(str(tmp_path), files, secret_pillar_key="drbdha:drbd:shared_secret")
+    assert ret["result"] is True and SECRET not in str(ret)
+    assert (tmp_path / "global_common.conf").read_text() == GLOBAL
+    again = drbd_state.config(str(tmp_path), files, secret_pillar_key="drbdha:drbd:shared_secret")
+    assert again["changes"] == {}
+    drbd_state.__pillar__ = {}
+    missing = drbd_state.config(str(tmp_path), files, secret_pillar_key="drbdha:drbd:shared_secret")
+    assert missing["result"] is False and "drbdha:drbd:shared_secret is not set" in missing["comment"]
+
+
 def test_config_rejected_by_drbdadm_writes_nothing(tmp_path, cmdmod_ready):
     salt = Recorder(drbdadm__dump=real_dump)
     use(drbd_state, salt)
