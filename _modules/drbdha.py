@@ -411,7 +411,7 @@ def _ask(function):
 
 # What the DRBD templates write where the shared secret goes; drbdadm.config
 # replaces it with the pillar value when it writes the file.
-SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"
+SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"  # noqa: S105 - a marker, not a secret
 
 
 def secret_placeholder():

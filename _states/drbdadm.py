@@ -80,10 +80,6 @@ def _validate_candidate(files, config_dir):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-# Stands for the shared secret in the texts the config state is given (drbdha.secret_placeholder).
-SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"
-
-
 def _with_secret(files, secret_pillar_key):
     """The file texts with the placeholder replaced by the pillar's secret (read here, never passed in)."""
     if secret_pillar_key is None:
@@ -91,7 +87,8 @@ def _with_secret(files, secret_pillar_key):
     secret = salt.utils.data.traverse_dict_and_list(__pillar__, secret_pillar_key, None, delimiter=":")
     if not secret:
         raise ValueError(f"pillar key {secret_pillar_key} is not set")
-    return {filename: text.replace(SECRET_PLACEHOLDER, str(secret)) for filename, text in files.items()}
+    placeholder = __salt__["drbdha.secret_placeholder"]()
+    return {filename: text.replace(placeholder, str(secret)) for filename, text in files.items()}
 
 
 def config(name, files, secret_pillar_key=None):

@@ -198,10 +198,10 @@ def test_config_is_validated_written_private_and_secret_free(test_mode, tmp_path
 
 def test_config_fills_the_secret_in_from_pillar(tmp_path, cmdmod_ready):
     """The state is given a placeholder; the secret comes from pillar and is written, never shown."""
-    salt = Recorder(drbdadm__dump=real_dump)
+    salt = Recorder(drbdadm__dump=real_dump, drbdha__secret_placeholder="@DRBDHA_SHARED_SECRET@")
     use(drbd_state, salt)
     drbd_state.__pillar__ = {"drbdha": {"drbd": {"shared_secret": SECRET}}}
-    files = {"global_common.conf": GLOBAL.replace(SECRET, drbd_state.SECRET_PLACEHOLDER), "r0.res": RES}
+    files = {"global_common.conf": GLOBAL.replace(SECRET, "@DRBDHA_SHARED_SECRET@"), "r0.res": RES}
     ret = drbd_state.config(str(tmp_path), files, secret_pillar_key="drbdha:drbd:shared_secret")
     assert ret["result"] is True and SECRET not in str(ret)
     assert (tmp_path / "global_common.conf").read_text() == GLOBAL
