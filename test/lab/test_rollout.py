@@ -29,6 +29,7 @@ from labdriver import (
     guest_node,
     lab,
     leftover_constraints,
+    logged_commands,
     on,
     other,
     salt_json,
@@ -60,11 +61,25 @@ def test_guest_runs_on_the_drbd_device(rolled_out):
     assert report["ok"], report
 
 
+def commands_during(action):
+    """Run action(); return {node: [argv of each command the formula's modules ran meanwhile]}."""
+    before = {node: len(logged_commands(node)) for node in NODES}
+    action()
+    return {node: logged_commands(node)[before[node] :] for node in NODES}
+
+
 def test_second_apply_changes_nothing_and_test_mode_predicts_nothing(rolled_out):
-    ret, out = salt_json("*", "state.apply", "drbdha", timeout=1800)
+    answers = {}
+    commands = commands_during(lambda: answers.update(apply=salt_json("*", "state.apply", "drbdha", timeout=1800)))
+    ret, out = answers["apply"]
     assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    for node, argvs in commands.items():
+        print(f"converged apply on {node}: {len(argvs)} commands: {[' '.join(a) for a in argvs]}")
     ret, out = salt_json("*", "state.apply", "drbdha", "test=True", timeout=1800)
     assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    commands = commands_during(lambda: [status(node) for node in NODES])
+    for node, argvs in commands.items():
+        print(f"drbdha.status on {node}: {len(argvs)} commands: {[' '.join(a) for a in argvs]}")
 
 
 def lab_secrets():
