@@ -10,6 +10,7 @@ The module is named ``drbdadm`` so it does not collide with Salt's ``drbd``.
 :depends: drbd-utils
 """
 
+import copy
 import json
 import logging
 import re
@@ -49,7 +50,14 @@ def __virtual__():
     return __virtualname__
 
 
+# __context__ key of the status answers of this job (one state run asks several times).
+STATUS_CACHE = "drbdadm.status"
+
+
 def _run(argv, **kwargs):
+    if argv[:2] != ["drbdsetup", "status"]:
+        # Anything else may change DRBD's state: later status calls ask again.
+        __context__.pop(STATUS_CACHE, None)
     return __utils__["drbdha_util.run"](
         __salt__["cmd.run_all"], argv, record=__opts__.get("drbdha_command_log"), **kwargs
     )
@@ -426,12 +434,15 @@ def _require_kernel():
     return found
 
 
-def status(resource="all"):
+def status(resource="all", fresh=False):
     """
     Every (or one) resource's state in one shape for DRBD 9 and 8.4: role,
     disk state, and per peer the connection state, peer role, peer disk
     state, replication state, sync progress (%), out-of-sync bytes and
     StandAlone / split-brain flags.
+
+    Within one job (a state run) the answer is reused until a DRBD command
+    other than a status runs; ``fresh=True`` asks DRBD again (for waits).
 
     CLI Example:
 
@@ -442,15 +453,20 @@ def status(resource="all"):
     """
     major, _ = _require_kernel()
     name = _resource(resource)
+    cache = __context__.setdefault(STATUS_CACHE, {})
+    if not fresh and name in cache:
+        return copy.deepcopy(cache[name])
     if major >= 9:
         out = _run(["drbdsetup", "status", "--json", name])
-        return parse_status_json(out["stdout"])
-    # 8.4: the verbose status names each volume's minor, which /proc/drbd
-    # (a file, no process) is keyed by.
-    argv = ["drbdsetup", "status", "--verbose", "--statistics"] + ([] if name == "all" else [name])
-    resources = parse_status_text(_run(argv)["stdout"])
-    with open(PROC_DRBD, encoding="utf-8") as handle:
-        merge_proc_drbd(resources, parse_proc_drbd(handle.read()))
+        resources = parse_status_json(out["stdout"])
+    else:
+        # 8.4: the verbose status names each volume's minor, which /proc/drbd
+        # (a file, no process) is keyed by.
+        argv = ["drbdsetup", "status", "--verbose", "--statistics"] + ([] if name == "all" else [name])
+        resources = parse_status_text(_run(argv)["stdout"])
+        with open(PROC_DRBD, encoding="utf-8") as handle:
+            merge_proc_drbd(resources, parse_proc_drbd(handle.read()))
+    __context__.setdefault(STATUS_CACHE, {})[name] = copy.deepcopy(resources)
     return resources
 
 

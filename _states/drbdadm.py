@@ -140,10 +140,10 @@ def config(name, files, secret_pillar_key=None):
     return ret
 
 
-def _resource_status(resource):
+def _resource_status(resource, fresh=False):
     """This resource's status, or None when it is not up (or DRBD is not loaded)."""
     try:
-        return __salt__["drbdadm.status"](resource).get(resource)
+        return __salt__["drbdadm.status"](resource, fresh=fresh).get(resource)
     except CommandExecutionError:
         return None
 
@@ -367,7 +367,7 @@ def synced(name, timeout=3600, interval=5, only_running=False):
     start = time.monotonic()
     last = None
     while True:
-        status = _resource_status(name)
+        status = _resource_status(name, fresh=True)
         if status is None:
             return _fail(ret, f"{name} is not up on this node")
         done, percent, text = sync_progress(status)

@@ -16,6 +16,7 @@ def load_file(kind, name):
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
     spec.loader.exec_module(module)
+    module.__context__ = {}  # as Salt's loader gives every module (per job)
     return module
 
 

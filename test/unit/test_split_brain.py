@@ -7,13 +7,14 @@ running resync, from DRBD 8.4.11 status captured in the lab.
 import json
 
 import pytest
-from helpers import Recorder, fixture_text, load_file, use, utils_dunder
+from helpers import ROOT, Recorder, fixture_text, load_file, use, utils_dunder
 
 drbd_state = load_file("_states", "drbdadm")
 drbdadm = load_file("_modules", "drbdadm")
 for module in (drbd_state, drbdadm):
     module.__utils__ = utils_dunder()
 D84 = ("drbd", "8.4.11")
+FIXTURES = ROOT / "test" / "fixtures" / "drbd" / "8.4.11"
 
 
 def status_84(status_file, proc_file):
@@ -54,7 +55,7 @@ def gi_fake(name):
 def test_the_discarded_side_records_its_generations_then_reconnects(test_mode, tmp_path, monkeypatch):
     monkeypatch.setattr(drbd_state, "DISCARD_RECORDS", str(tmp_path / "discarded"))
     salt = Recorder(
-        drbdadm__status=lambda name: {"res0": status_84(*STANDALONE)},
+        drbdadm__status=lambda name, **_: {"res0": status_84(*STANDALONE)},
         drbdadm__generation_ids=gi_fake,
         drbdadm__connect=None,
         drbdadm__disconnect=None,
@@ -77,7 +78,7 @@ def test_the_discarded_side_records_its_generations_then_reconnects(test_mode, t
 
 def test_the_discarded_side_is_refused_while_primary():
     status = dict(status_84(*STANDALONE), role="Primary")
-    salt = Recorder(drbdadm__status=lambda name: {"res0": status}, drbdadm__connect=None)
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": status}, drbdadm__connect=None)
     use(drbd_state, salt)
     drbd_state.__grains__ = {"id": "node-2"}
     ret = drbd_state.split_brain_resolved("res0", discard="node-2")
@@ -86,7 +87,7 @@ def test_the_discarded_side_is_refused_while_primary():
 
 
 def test_the_kept_side_reconnects_without_discarding():
-    salt = Recorder(drbdadm__status=lambda name: {"res0": status_84(*STANDALONE)}, drbdadm__connect=None)
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": status_84(*STANDALONE)}, drbdadm__connect=None)
     use(drbd_state, salt)
     drbd_state.__grains__ = {"id": "node-1"}
     ret = drbd_state.split_brain_resolved("res0", discard="node-2")
@@ -95,7 +96,7 @@ def test_the_kept_side_reconnects_without_discarding():
 
 
 def test_a_converged_apply_passes_when_no_resync_runs():
-    salt = Recorder(drbdadm__status=lambda name: {"res0": status_84(*CONNECTED)})
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": status_84(*CONNECTED)})
     use(drbd_state, salt)
     ret = drbd_state.synced("res0", only_running=True)
     assert ret == {"name": "res0", "changes": {}, "result": True, "comment": "res0: no resync running."}
@@ -111,7 +112,7 @@ def test_an_apply_during_a_resync_waits_for_it_with_progress():
     )
     events = []
     salt = Recorder(
-        drbdadm__status=lambda name: {"res0": next(states)},
+        drbdadm__status=lambda name, **_: {"res0": next(states)},
         event__fire=lambda data, tag: events.append((tag, data)),
     )
     use(drbd_state, salt)
@@ -189,7 +190,7 @@ def test_the_runner_says_which_side_is_ahead_when_nothing_forked():
 
 
 def test_an_apply_with_the_peer_away_says_what_is_pending():
-    salt = Recorder(drbdadm__status=lambda name: {"res0": status_84(*STANDALONE)})
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": status_84(*STANDALONE)})
     use(drbd_state, salt)
     ret = drbd_state.synced("res0", only_running=True)
     assert ret["result"] is True and ret["changes"] == {}
@@ -202,3 +203,25 @@ def test_a_standalone_peer_keeps_what_proc_drbd_last_knew_of_its_disk():
     proc = drbdadm.parse_proc_drbd(fixture_text(*D84, "splitbrain-node-1-proc-drbd.txt"))
     peer = drbdadm.merge_proc_drbd(resources, proc)["res0"]["peers"]["peer"]
     assert peer["connection"] == "StandAlone" and peer["peer_disk"] == "Outdated"
+
+
+def test_status_is_asked_once_per_job_until_drbd_is_changed(monkeypatch):
+    """A state run asks DRBD's status once; a DRBD command or fresh=True asks again."""
+    monkeypatch.setattr(drbdadm, "kernel_version", lambda: (8, 4))
+    monkeypatch.setattr(drbdadm, "PROC_DRBD", str(FIXTURES / "proc-drbd-primary-connected.txt"))
+    verbose = fixture_text(*D84, "drbdsetup-status-verbose-primary.txt")
+    runs = []
+
+    def run_all(argv, **_):
+        runs.append(argv[:2])
+        return {"retcode": 0, "stdout": verbose if argv[:2] == ["drbdsetup", "status"] else "", "stderr": ""}
+
+    drbdadm.__salt__ = {"cmd.run_all": run_all}
+    drbdadm.__opts__ = {}
+    drbdadm.__context__ = {}
+    first = drbdadm.status()
+    assert drbdadm.status() == first and runs == [["drbdsetup", "status"]]
+    drbdadm.status(fresh=True)
+    drbdadm.connect("res0")
+    drbdadm.status()
+    assert runs == [["drbdsetup", "status"], ["drbdsetup", "status"], ["drbdadm", "connect"], ["drbdsetup", "status"]]

@@ -66,7 +66,7 @@ def test_forced_primary_refused_while_the_peer_is_uptodate_and_we_are_not():
 @pytest.mark.parametrize("test_mode", [True, False])
 def test_initial_primary_skips_sync_only_for_declared_new_devices(test_mode):
     salt = Recorder(
-        drbdadm__status=lambda name: {"vm1": new_resource()},
+        drbdadm__status=lambda name, **_: {"vm1": new_resource()},
         drbdadm__new_current_uuid=None,
         drbdadm__primary=None,
     )
@@ -81,7 +81,7 @@ def test_initial_primary_skips_sync_only_for_declared_new_devices(test_mode):
 
 
 def test_initial_primary_without_new_devices_forces_and_syncs():
-    salt = Recorder(drbdadm__status=lambda name: {"vm1": new_resource()}, drbdadm__primary=None)
+    salt = Recorder(drbdadm__status=lambda name, **_: {"vm1": new_resource()}, drbdadm__primary=None)
     use(drbd_state, salt)
     ret = drbd_state.initial_primary("vm1")
     assert ret["result"] is True
@@ -89,7 +89,7 @@ def test_initial_primary_without_new_devices_forces_and_syncs():
 
 
 def test_initial_primary_is_a_no_op_once_data_exists():
-    salt = Recorder(drbdadm__status=lambda name: {"vm1": d9_status("status-json-connected-uptodate.json")})
+    salt = Recorder(drbdadm__status=lambda name, **_: {"vm1": d9_status("status-json-connected-uptodate.json")})
     use(drbd_state, salt)
     ret = drbd_state.initial_primary("vm1", new_devices=True)
     assert ret["result"] is True and ret["changes"] == {}
@@ -99,7 +99,7 @@ def test_initial_primary_is_a_no_op_once_data_exists():
 # ------------------------------------------------------------------ metadata --
 
 
-def down(name):
+def down(name, **_):
     raise CommandExecutionError("not up")
 
 
