@@ -103,6 +103,17 @@ def down(name, **_):
     raise CommandExecutionError("not up")
 
 
+@pytest.mark.parametrize(("managed", "calls"), [(True, []), (False, ["drbdadm.up"])])
+def test_up_leaves_a_pacemaker_managed_resource_to_pacemaker(managed, calls):
+    """A down resource the cluster manages is not brought up (nor ever taken down) by the state."""
+    salt = Recorder(drbdadm__status=down, crmsh__drbd_resources=lambda: ["res0"] if managed else [], drbdadm__up=None)
+    use(drbd_state, salt)
+    ret = drbd_state.up("res0")
+    assert ret["result"] is True
+    assert [n for n in salt.names() if n.startswith("drbdadm.") and n != "drbdadm.status"] == calls
+    assert ("managed by Pacemaker" in ret["comment"]) is managed
+
+
 @pytest.mark.parametrize("test_mode", [True, False])
 def test_metadata_refused_over_a_filesystem(test_mode, tmp_path):
     device = tmp_path / "disk"
