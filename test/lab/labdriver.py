@@ -196,6 +196,7 @@ def guards_before_rollout():
     assert metadata["result"] is False, raw.stdout[-10000:]
     assert "refusing to create DRBD metadata on /dev/vdb: it holds an ext4 filesystem" in metadata["comment"]
     assert on("node-2", "blkid", "-p", "-o", "value", "-s", "TYPE", "/dev/vdb").stdout.strip() == "ext4"
-    on("node-2", "wipefs", "-q", "-a", "/dev/vdb")
+    # wipefs alone is not enough: drbdmeta still finds ext4's data where its metadata goes.
+    on("node-2", "dd", "if=/dev/zero", "of=/dev/vdb", "bs=1M", "oflag=direct", timeout=600)
     preflight = next(line for line in out.stdout.splitlines() if "ext4 filesystem" in line)
     return {"preflight": preflight.strip(), "metadata": metadata["comment"]}
