@@ -560,7 +560,18 @@ def create_md(resource, force=False):
         salt node-1 drbdadm.create_md res0
     """
     options = ["--force"] if force else []
-    return _run(["drbdadm", *options, "create-md", _resource(resource)], stdin="")["stdout"]
+    name = _resource(resource)
+    try:
+        return _run(["drbdadm", *options, "create-md", name], stdin="")["stdout"]
+    except CommandExecutionError as exc:
+        if "Do you want to proceed?" not in str(exc):
+            raise
+        # drbdmeta found old data where the metadata goes (e.g. a filesystem's tail after wipefs).
+        raise CommandExecutionError(
+            f"drbdmeta found existing data where {name}'s metadata would go (the end of the backing device) "
+            "and asked before overwriting it; nothing was written. If the device's contents are disposable, "
+            "zero it (blkdiscard, or dd if=/dev/zero bs=1M) and apply again."
+        ) from exc
 
 
 def up(resource):

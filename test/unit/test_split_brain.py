@@ -225,3 +225,15 @@ def test_status_is_asked_once_per_job_until_drbd_is_changed(monkeypatch):
     drbdadm.connect("res0")
     drbdadm.status()
     assert runs == [["drbdsetup", "status"], ["drbdsetup", "status"], ["drbdadm", "connect"], ["drbdsetup", "status"]]
+
+
+def test_create_md_explains_drbdmetas_question():
+    """drbdmeta asks before overwriting old data at the device's end; the answer is "no" and says why."""
+
+    def run_all(argv, **_):
+        return {"retcode": 1, "stdout": "", "stderr": "\nDo you want to proceed?\nstdin not a TTY, not waiting"}
+
+    drbdadm.__salt__ = {"cmd.run_all": run_all}
+    drbdadm.__opts__ = {}
+    with pytest.raises(drbdadm.CommandExecutionError, match="drbdmeta found existing data where res0's metadata"):
+        drbdadm.create_md("res0")

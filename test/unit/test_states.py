@@ -127,7 +127,7 @@ def test_metadata_refused_over_a_filesystem(test_mode, tmp_path):
     use(drbd_state, salt, test=test_mode)
     ret = drbd_state.metadata("res0", str(device))
     assert ret["result"] is False
-    assert "holds an ext4 filesystem" in ret["comment"] and "wipefs" in ret["comment"]
+    assert "holds an ext4 filesystem" in ret["comment"] and "blkdiscard" in ret["comment"]
     assert "drbdadm.create_md" not in salt.names()
 
 
