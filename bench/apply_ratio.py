@@ -5,7 +5,7 @@ Figure 2 of the drbdha benchmarks: wall time of a converged
 and interleaved with it, an SLS of as many `test.nop` states
 (bench/nop/nN.sls, generated). Target: at most 1.5.
 
-    bench/apply_ratio.py [--runs 5] [--nodes node-1,node-2] [--sequential]
+    bench/apply_ratio.py [--runs 5] [--nodes node-1,node-2] [--parallel]
     bench/apply_ratio.py --from bench/results/<stamp>-run.json   # tables only
 
 Needs the full-tier lab up with the formula rolled out (bench/README.md).

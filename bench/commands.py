@@ -5,7 +5,7 @@ Figure 1 of the drbdha benchmarks: the commands a converged
 (minion option drbdha_command_log), each classified read-only or not.
 Target: at most 6 per node, all read-only.
 
-    bench/commands.py [--runs 5] [--nodes node-1,node-2] [--sequential]
+    bench/commands.py [--runs 5] [--nodes node-1,node-2] [--parallel]
     bench/commands.py --from bench/results/<stamp>-run.json   # tables only
 
 Needs the full-tier lab up with the formula rolled out (bench/README.md).

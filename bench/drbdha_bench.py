@@ -17,7 +17,7 @@ its docstring for what is timed and how):
   emptied) and runs the same tool commands bare (argv from the command
   log), alternating bare-before/after. Gives figures 3 and 4 (status).
 
-The nodes run in parallel (threads, one per node) unless ``--sequential``.
+The nodes are measured one after the other (``--parallel``: side by side).
 """
 
 import argparse
@@ -40,7 +40,7 @@ NODES = ("node-1", "node-2")
 COMMAND_LOG = "/var/log/drbdha-commands.log"
 MINION_CONF = "/etc/salt/minion.d/bench.conf"
 VM_PYTHON = "/opt/salt/bin/python"
-VM_OUT = "/var/tmp/drbdha-bench"
+VM_OUT = "/var/tmp/drbdha-bench"  # noqa: S108 - a path inside the lab VMs
 PROBE = os.path.join(HERE, "vm_probe.py")
 
 TARGETS = {
@@ -642,14 +642,41 @@ def environment():
                                                 check=False).stdout.strip())
     except OSError:
         pass
+    info["worktree_modules"] = worktree_modules()
     return info
+
+
+def worktree_modules():
+    """sha256 (12 hex) of _modules/_states/_utils in this checkout, to compare with the minions' extmods."""
+    import hashlib
+
+    found = {}
+    for sub, dest in (("_modules", "modules"), ("_states", "states"), ("_utils", "utils")):
+        folder = os.path.join(PROJECT, sub)
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    found[f"{dest}/{name}"] = hashlib.sha256(handle.read()).hexdigest()[:12]
+    return found
+
+
+def code_check(raw):
+    """Which synced module files differ from this checkout's (per node)."""
+    tree = raw.get("environment", {}).get("worktree_modules", {})
+    out = {}
+    for node, result in (raw.get("apply") or {}).items():
+        ext = result.get("extmods", {})
+        out[node] = sorted(k for k in tree if ext.get(k) != tree[k])
+    return out
 
 
 def parser(description, phases=("apply", "status")):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--runs", type=int, default=5, help="measured runs per node (default 5; medians over them)")
     p.add_argument("--nodes", default=",".join(NODES), help="comma-separated nodes (default node-1,node-2)")
-    p.add_argument("--sequential", action="store_true", help="measure one node after the other (default: side by side)")
+    p.add_argument("--parallel", action="store_true",
+                   help="measure both nodes side by side (faster; the VMs then compete for the host's CPUs). "
+                        "Default: one node after the other")
     p.add_argument("--from", dest="from_file", metavar="RESULTS.json",
                    help="no measuring: render the tables from a results file of an earlier run")
     p.add_argument("--skip-health", action="store_true", help="do not require drbdha.status healthy first")
@@ -665,18 +692,18 @@ def measure(args, phases):
     st = lab("status", check=False)
     if st.returncode != 0:
         raise SystemExit(f"the lab is not up (test/lab/lab status rc={st.returncode}):\n{st.stdout}")
-    raw = {"environment": env, "nodes": nodes, "runs": args.runs, "parallel": not args.sequential}
+    raw = {"environment": env, "nodes": nodes, "runs": args.runs, "parallel": args.parallel}
     if not args.skip_health:
         log("checking drbdha.status on the nodes")
         raw["health_before"] = {n: (v or {}).get("verdict") for n, v in check_healthy(nodes).items()}
     with MinionConfig(nodes):
         if "apply" in phases:
             started = time.monotonic()
-            raw["apply"] = apply_phase(nodes, args.runs, parallel=not args.sequential)
+            raw["apply"] = apply_phase(nodes, args.runs, parallel=args.parallel)
             raw["apply_phase_seconds"] = round(time.monotonic() - started, 1)
         if "status" in phases:
             started = time.monotonic()
-            raw["status"] = status_phase(nodes, args.runs, parallel=not args.sequential)
+            raw["status"] = status_phase(nodes, args.runs, parallel=args.parallel)
             raw["status_phase_seconds"] = round(time.monotonic() - started, 1)
     if not args.skip_health:
         raw["health_after"] = {n: (v or {}).get("verdict") for n, v in health(nodes).items()}

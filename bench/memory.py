@@ -5,7 +5,7 @@ in-process minion salt-call uses) and its children during a converged
 `state.apply drbdha` and during `drbdha.status` (VmHWM reset before each
 call; children sampled every 0.2 s).
 
-    bench/memory.py [--runs 5] [--nodes node-1,node-2] [--sequential]
+    bench/memory.py [--runs 5] [--nodes node-1,node-2] [--parallel]
     bench/memory.py --from bench/results/<stamp>-run.json   # tables only
 
 Needs the full-tier lab up with the formula rolled out (bench/README.md).

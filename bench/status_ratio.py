@@ -5,7 +5,7 @@ Figure 3 of the drbdha benchmarks: `drbdha.status` — subprocesses per call
 commands run bare, both timed inside the node in one fresh process per run.
 Targets: at most 3 subprocesses, ratio at most 1.2.
 
-    bench/status_ratio.py [--runs 5] [--nodes node-1,node-2] [--sequential]
+    bench/status_ratio.py [--runs 5] [--nodes node-1,node-2] [--parallel]
     bench/status_ratio.py --from bench/results/<stamp>-run.json   # tables only
 
 Needs the full-tier lab up with the formula rolled out (bench/README.md).

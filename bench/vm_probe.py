@@ -226,6 +226,25 @@ def make_minion():
     return opts, minion, context, time.monotonic() - started
 
 
+def extmods(opts):
+    """sha256 (12 hex) of the synced custom modules: which formula code was measured."""
+    import hashlib
+
+    root = opts.get("extension_modules") or ""
+    found = {}
+    for sub in ("modules", "states", "utils"):
+        folder = os.path.join(root, sub)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    found[f"{sub}/{name}"] = hashlib.sha256(handle.read()).hexdigest()[:12]
+    return found
+
+
 def summarize_state_return(ret):
     """Counts, changes and per-state durations of a state.apply return."""
     if not isinstance(ret, dict):
@@ -318,7 +337,7 @@ def save(result):
 def mode_apply(result):
     opts, minion, context, init_s = make_minion()
     log_path = ARGS.get("log") or opts.get("drbdha_command_log")
-    result.update(init_seconds=round(init_s, 3), command_log=log_path, calls=[])
+    result.update(init_seconds=round(init_s, 3), command_log=log_path, calls=[], extmods=extmods(opts))
     if not opts.get("drbdha_command_log"):
         result["warnings"].append("drbdha_command_log is not set in the minion config: commands are not logged")
     sls = ARGS["sls"]
@@ -340,7 +359,7 @@ def mode_apply(result):
 def mode_status(result):
     opts, minion, context, init_s = make_minion()
     log_path = ARGS.get("log") or opts.get("drbdha_command_log")
-    result.update(init_seconds=round(init_s, 3), command_log=log_path, steps=[])
+    result.update(init_seconds=round(init_s, 3), command_log=log_path, steps=[], extmods=extmods(opts))
     bare = ARGS.get("bare")
     for step in ARGS.get("order", ["cold", "bare", "warm"]):
         if step in ("cold", "warm"):
