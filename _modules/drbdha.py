@@ -619,9 +619,8 @@ def _device_facts(path):
     return facts
 
 
-def _drbd_driver():
-    """The DRBD driver's version: the loaded module's, else the installed one's (modinfo); None if neither."""
-    loaded = __salt__["drbdadm.kernel_version"]()
+def _drbd_driver(loaded):
+    """The DRBD driver's version: the ``loaded`` module's, else the installed one's (modinfo); None if neither."""
     if loaded is not None:
         return ".".join(map(str, loaded))
     try:
@@ -680,10 +679,18 @@ def preflight_facts(config=None):
         salt '*' drbdha.preflight_facts
     """
     conf = __pillar__.get("drbdha", {}) if config is None else config
-    major = (__salt__["drbdadm.kernel_version"]() or (8,))[0]
-    settings = derive_settings(conf, __grains__["id"], major)
+    return _gather_preflight_facts(_preflight_settings(conf))
+
+
+def _preflight_settings(conf):
+    # The checks need nodes, disks and ports, not the DRBD major version the files are rendered for.
+    return derive_settings(conf, __grains__["id"], 8)
+
+
+def _gather_preflight_facts(settings):
+    loaded = __salt__["drbdadm.kernel_version"]()
     attached = {}
-    if __salt__["drbdadm.kernel_version"]() is not None:
+    if loaded is not None:
         try:
             attached = __salt__["drbdadm.status"]()
         except CommandExecutionError:
@@ -701,7 +708,7 @@ def preflight_facts(config=None):
     return {
         "node": settings["this_node"],
         "hostname": __grains__.get("nodename"),
-        "driver": _drbd_driver(),
+        "driver": _drbd_driver(loaded),
         "devices": devices,
         "resolves": {node: _resolve(node) for node in sorted(nodes)},
         "peer_probe": probe_replication(
@@ -727,6 +734,7 @@ def preflight(config=None):
     problems = validate(conf)
     if problems:
         return {"node": __grains__["id"], "ok": False, "problems": problems, "facts": {}}
-    facts = preflight_facts(conf)
-    problems = preflight_problems(facts, derive_settings(conf, __grains__["id"], 8))
+    settings = _preflight_settings(conf)
+    facts = _gather_preflight_facts(settings)
+    problems = preflight_problems(facts, settings)
     return {"node": facts["node"], "ok": not problems, "problems": problems, "facts": facts}
