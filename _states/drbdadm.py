@@ -24,7 +24,6 @@ import shutil
 import tempfile
 import time
 
-import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
@@ -84,9 +83,7 @@ def _with_secret(files, secret_pillar_key):
     """The file texts with the placeholder replaced by the pillar's secret (read here, never passed in)."""
     if secret_pillar_key is None:
         return dict(files)
-    secret = salt.utils.data.traverse_dict_and_list(__pillar__, secret_pillar_key, None, delimiter=":")
-    if not secret:
-        raise ValueError(f"pillar key {secret_pillar_key} is not set")
+    secret = __utils__["drbdha_util.pillar_secret"](__pillar__, secret_pillar_key)
     placeholder = __salt__["drbdha.secret_placeholder"]()
     return {filename: text.replace(placeholder, str(secret)) for filename, text in files.items()}
 

@@ -10,7 +10,6 @@ import logging
 import os
 import time
 
-import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 try:  # crypt verifies /etc/shadow hashes; it is in Python up to 3.12.
@@ -28,12 +27,7 @@ def _ret(name):
 
 
 def _secret(pillar_key):
-    # Read __pillar__ itself: Salt 3008's pillar.get returns masked values
-    # ("**********") outside templates, and 3006 has no unmask argument.
-    value = salt.utils.data.traverse_dict_and_list(__pillar__, pillar_key, None, delimiter=":")
-    if not value:
-        raise ValueError(f"pillar key {pillar_key} is not set")
-    return value
+    return __utils__["drbdha_util.pillar_secret"](__pillar__, pillar_key)
 
 
 def secret_file(name, pillar_key, encoding="text", mode="0600", user="root", group="root"):

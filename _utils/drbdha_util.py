@@ -18,6 +18,7 @@ import re
 import tempfile
 import time
 
+import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
@@ -505,6 +506,19 @@ def compare_generations(mine, theirs):
 
 
 # ---------------------------------------------------------- state helpers --
+
+
+def pillar_secret(pillar, pillar_key):
+    """
+    The value at ``pillar_key`` (``a:b:c``) of the minion's ``__pillar__``,
+    raising ValueError when it is unset. States read secrets here, by key:
+    Salt 3008's pillar.get returns masked values ("**********") outside
+    templates, and 3006 has no unmask argument.
+    """
+    value = salt.utils.data.traverse_dict_and_list(pillar, pillar_key, None, delimiter=":")
+    if not value:
+        raise ValueError(f"pillar key {pillar_key} is not set")
+    return value
 
 
 def state_ret(name):
