@@ -9,12 +9,16 @@ import os
 import subprocess
 import time
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "lab")
 REPORT = os.path.join(HERE, "guest", "ack-report")
 RUN = os.environ.get("DRBDHA_LAB_DIR", "/var/tmp/drbdha-lab")
 NODES = ("node-1", "node-2")
 GUEST, RESOURCE, DRBD = "havm", "rsc_kvm_havm", "res0"
+# The lab's tests boot VMs under TCG (minutes): they run only when asked for.
+LAB_ONLY = pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1")
 
 
 def lab(*args, timeout=900, check=True):

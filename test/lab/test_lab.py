@@ -11,11 +11,11 @@ import os
 import time
 
 import pytest
-from labdriver import NODES, lab, on
+from labdriver import LAB_ONLY, NODES, lab, on
 
 pytestmark = [
     pytest.mark.lab,
-    pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1"),
+    LAB_ONLY,
 ]
 
 

@@ -22,6 +22,7 @@ import yaml
 from labdriver import (
     GUEST,
     HERE,
+    LAB_ONLY,
     NODES,
     RUN,
     ack_report,
@@ -40,7 +41,7 @@ from labdriver import (
 
 pytestmark = [
     pytest.mark.lab,
-    pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1"),
+    LAB_ONLY,
 ]
 
 

@@ -17,12 +17,12 @@ After every drill no acknowledged write is lost. Marked ``drill``:
 """
 
 import json
-import os
 import time
 
 import pytest
 from labdriver import (
     DRBD,
+    LAB_ONLY,
     NODES,
     ack_report,
     failed_states,
@@ -43,7 +43,7 @@ from labdriver import (
 pytestmark = [
     pytest.mark.lab,
     pytest.mark.drill,
-    pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1"),
+    LAB_ONLY,
 ]
 FENCE_PREFIX = "drbd-fence-by-handler-"
 
