@@ -261,6 +261,106 @@ def test_cib_plan_loads_only_what_differs_and_keeps_run_time_meta():
     assert "target-role=Started" in to_load[0]
 
 
+CIB_SHOWN = fixture_text("crmsh", "4.4.1", "crm-configure-show.txt")
+CIB_OBJECT = (
+    'primitive rsc_kvm_havm ocf:heartbeat:VirtualDomain params config="/etc/havm/havm.xml" '
+    'hypervisor="qemu:///system" op monitor interval=10 timeout=30 op start interval=0 timeout=120s '
+    "op stop interval=0 timeout=360s"
+)
+
+
+def cib_salt(digests, shown=CIB_SHOWN):
+    """The modules cib_objects calls; ``digests`` are what successive configuration_digest calls answer."""
+    answers = iter(digests)
+    return Recorder(
+        crmsh__status={"dc": "node-1"},
+        crmsh__configuration_digest=lambda: next(answers),
+        crmsh__configured_objects=lambda: crmsh_mod.split_crm_objects(shown),
+        crmsh__canonical_crm_object=crmsh_mod.canonical_crm_object,
+        crmsh__runtime_meta_of=crmsh_mod.runtime_meta_of,
+        crmsh__configure_load=lambda method, text: "",
+    )
+
+
+@pytest.fixture
+def verified_record(tmp_path, monkeypatch):
+    path = tmp_path / "drbdha" / "cib-verified.json"
+    monkeypatch.setattr(crm_state, "VERIFIED_RECORD", str(path))
+    return path
+
+
+@pytest.mark.parametrize("test", [False, True])
+def test_cib_comparison_is_remembered_and_spares_crmsh_until_the_configuration_changes(verified_record, test):
+    salt = cib_salt(["d1", "d1"])
+    use(crm_state, salt, test=test)
+    ret = crm_state.cib_objects("drbdha", [CIB_OBJECT])
+    assert ret["result"] is True and ret["changes"] == {}
+    assert "crmsh.configured_objects" in salt.names()
+    if test:  # test=True writes nothing, not even the record
+        assert not verified_record.exists()
+        return
+    assert stat.S_IMODE(os.stat(verified_record).st_mode) == 0o600
+    # Same configuration, same objects: no crmsh process.
+    salt = cib_salt(["d1"])
+    use(crm_state, salt)
+    ret = crm_state.cib_objects("drbdha", [CIB_OBJECT])
+    assert ret["result"] is True and ret["changes"] == {} and "unchanged" in ret["comment"]
+    assert "crmsh.configured_objects" not in salt.names()
+    # The configuration changed (a constraint, a move…): compared again.
+    salt = cib_salt(["d2", "d2"])
+    use(crm_state, salt)
+    crm_state.cib_objects("drbdha", [CIB_OBJECT])
+    assert "crmsh.configured_objects" in salt.names()
+    # Other objects asked for (a new pillar): compared again, and the difference loaded.
+    changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
+    salt = cib_salt(["d2", "d2"])
+    use(crm_state, salt)
+    ret = crm_state.cib_objects("drbdha", [changed])
+    assert "crmsh.configured_objects" in salt.names() and list(ret["changes"]) == ["rsc_kvm_havm"]
+
+
+def test_cib_comparison_is_not_remembered_when_the_configuration_moved_under_it(verified_record):
+    use(crm_state, cib_salt(["d1", "d2"]))
+    assert crm_state.cib_objects("drbdha", [CIB_OBJECT])["changes"] == {}
+    assert not verified_record.exists()
+
+
+def test_cib_objects_loaded_are_compared_again_next_time(verified_record):
+    changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
+    use(crm_state, cib_salt(["d1", "d1"]))
+    ret = crm_state.cib_objects("drbdha", [changed])
+    assert ret["changes"] and "crmsh.configure_load" in crm_state.__salt__.names()
+    assert not verified_record.exists()
+
+
+def test_a_damaged_cib_record_costs_one_comparison(verified_record):
+    verified_record.parent.mkdir()
+    verified_record.write_text("{not json")
+    salt = cib_salt(["d1", "d1"])
+    use(crm_state, salt)
+    assert crm_state.cib_objects("drbdha", [CIB_OBJECT])["result"] is True
+    assert "crmsh.configured_objects" in salt.names()
+    assert crm_state.verification_record([CIB_OBJECT], "d1") == crm_state._read_verified()
+
+
+def test_the_configuration_digest_follows_the_cib_configuration():
+    """cibadmin output captured in the lab (pacemaker 2.1.5, lab-NOTES.md): a fencing constraint changes the digest."""
+    outputs = {
+        name: fixture_text("pacemaker", "2.1.5", f"lab-cibadmin-constraints-{name}.xml")
+        for name in ("healthy", "fence-by-handler", "after-unfence")
+    }
+
+    def digest(name):
+        crmsh_mod.__salt__ = Recorder(cmd__run_all={"retcode": 0, "stdout": outputs[name], "stderr": ""})
+        digest = crmsh_mod.configuration_digest()
+        assert crmsh_mod.__salt__.calls[0][1][0] == ["cibadmin", "--query", "--scope", "configuration"]
+        return digest
+
+    assert digest("healthy") != digest("fence-by-handler")
+    # The handler removed its constraint after the resync: the same configuration, the same digest.
+    assert digest("after-unfence") == digest("healthy")
+
+
 def test_fence_passwords_are_masked():
     text = "primitive st stonith:fence_ipmilan params ip=1.2.3.4 password=hunter2 lanplus=1"
     assert "hunter2" not in crm_state.mask_secrets(text)
