@@ -67,8 +67,8 @@ test-3006: deps ## unit + functional on Salt 3006 LTS (bad pillars render on 300
 test-lab: deps ## the two-node lab with the real tools (slow: builds and boots VMs)
 	DRBDHA_LAB=1 $(VENV)/bin/pytest test/lab -m "not drill" $(PYTEST_ARGS)
 
-test-drills: deps ## lab rollout + fault drills: move, power-off, link cut, reboot, resync, split brain (slow)
-	DRBDHA_LAB=1 DRBDHA_LAB_GUARDS=1 $(VENV)/bin/pytest test/lab/test_rollout.py test/lab/test_rollout_faults.py $(PYTEST_ARGS)
+test-drills: deps ## crmsh cluster mode, lab rollout + fault drills: move, power-off, link cut, reboot, resync, split brain (slow)
+	DRBDHA_LAB=1 DRBDHA_LAB_GUARDS=1 $(VENV)/bin/pytest test/lab/test_cluster_modes.py test/lab/test_rollout.py test/lab/test_rollout_faults.py $(PYTEST_ARGS)
 
 test: lint test-fast test-3006 test-lab ## everything CI runs
 

@@ -13,4 +13,12 @@ drbdha-packages-patterns:
 drbdha-packages:
   pkg.installed:
     - pkgs: {{ drbdha.packages.names | json }}
+
+{%- if drbdha.cluster.mode == "crmsh" and drbdha.packages.crmsh_mode %}
+
+{#- what crm cluster init/join need besides crmsh: sshd, csync2 #}
+drbdha-packages-crmsh-mode:
+  pkg.installed:
+    - pkgs: {{ drbdha.packages.crmsh_mode | json }}
+{%- endif %}
 {%- endif %}

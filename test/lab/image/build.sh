@@ -25,6 +25,7 @@ PACKAGES=(
   drbd-utils pacemaker pacemaker-cli-utils corosync crmsh resource-agents
   libvirt-daemon libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
   qemu-system-x86 qemu-utils qemu-guest-agent psmisc chrony busybox
+  openssh-server csync2
 )
 
 T0=$(date +%s)
