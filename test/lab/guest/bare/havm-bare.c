@@ -19,7 +19,13 @@
  *   - ACPI fixed hardware, from the FADT found through the RSDP: SMI_CMD <- ACPI_ENABLE,
  *     PWRBTN_EN in PM1a_EN, PWRBTN_STS polled in PM1a_STS, S5 via PM1a_CNT (SLP_TYP from
  *     the DSDT's \_S5, SLP_EN);
- *   - the PIT (channel 0, mode 2, polled) as a clock for the pause between writes.
+ *   - the PIT (channel 0, mode 2, reload 65536: a wrap every 54.9 ms), read as a clock;
+ *   - the two 8259 PICs, remapped to vectors 0x20/0x28 with every IRQ masked but IRQ0 (the
+ *     PIT), and a 256-gate IDT: the pause between writes waits in hlt, woken by IRQ0 at each
+ *     PIT wrap, instead of spinning on the counter (nested under TCG a spinning guest takes
+ *     the node's whole vCPU).  Interrupts are enabled only inside that sti; hlt; cli, so the
+ *     rest of the program runs as before with interrupts off.  Exceptions print
+ *     "ERROR exception ..." and halt.
  *
  * Multiboot command line: havm.interval=MS (pause after each ACK, default 250),
  * havm.count=N (stop and power off after N writes; 0 = forever, the default).
@@ -137,6 +143,69 @@ static void say_n(const char *s, uint64_t n)
 	l_send();
 }
 
+/* ---------------------------------------------------------------- IDT, PICs */
+/* boot.S: the IRQ0 entry (EOI, iret), the entry for other vectors (iret), 32 exception stubs */
+extern char irq0_entry[], ignore_entry[], exc_entries[];
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t zero, type;
+	uint16_t off_hi;
+} __attribute__((packed));
+
+static struct idt_gate idt[256] __attribute__((aligned(8)));
+
+static void idt_init(void)
+{
+	uint16_t cs;
+	__asm__ volatile("movw %%cs, %0" : "=r"(cs));	/* boot.S's code selector */
+	for (int v = 0; v < 256; v++) {
+		uint32_t off = (uint32_t)(v < 32 ? exc_entries + 16 * v : v == 0x20 ? irq0_entry : ignore_entry);
+		idt[v].off_lo = (uint16_t)off;
+		idt[v].sel = cs;
+		idt[v].zero = 0;
+		idt[v].type = 0x8E;	/* present, ring 0, 32-bit interrupt gate: IF off in the handler */
+		idt[v].off_hi = (uint16_t)(off >> 16);
+	}
+	struct {
+		uint16_t limit;
+		uint32_t base;
+	} __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint32_t)idt};
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/* The BIOS leaves the master PIC on vectors 0x08-0x0F, which are CPU exceptions in protected
+ * mode: move both PICs past them, and let only IRQ0 (the PIT) through. */
+static void pic_init(void)
+{
+	outb(0x20, 0x11);	/* ICW1: edge triggered, cascade, ICW4 follows */
+	outb(0xA0, 0x11);
+	outb(0x21, 0x20);	/* ICW2: master IRQ0-7 -> vectors 0x20-0x27 */
+	outb(0xA1, 0x28);	/*       slave IRQ8-15 -> vectors 0x28-0x2F */
+	outb(0x21, 0x04);	/* ICW3: the slave is on master IRQ2 */
+	outb(0xA1, 0x02);
+	outb(0x21, 0x01);	/* ICW4: 8086 mode, normal EOI */
+	outb(0xA1, 0x01);
+	outb(0x21, 0xFE);	/* OCW1: mask all but IRQ0 (disk and SCI are polled) */
+	outb(0xA1, 0xFF);
+}
+
+/* Called by boot.S's exception stubs, with interrupts off; never returns. */
+__attribute__((noreturn, used)) void havm_exception(uint32_t vec, uint32_t err, uint32_t eip)
+{
+	linelen = 0;	/* a half-built line is dropped */
+	l_str("ERROR exception ");
+	l_u64(vec);
+	l_str(" error ");
+	l_hex(err);
+	l_str(" eip ");
+	l_hex(eip);
+	l_str("; halting");
+	l_send();
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
 /* ---------------------------------------------------------------- PIT clock */
 #define PIT_HZ 1193182u
 static uint64_t pit_total;
@@ -153,13 +222,14 @@ static uint16_t pit_read(void)
 static void pit_init(void)
 {
 	outb(0x43, 0x34);	/* channel 0, lo/hi, mode 2 (rate generator), binary */
-	outb(0x40, 0x00);	/* reload 65536: wraps every 54.9 ms */
+	outb(0x40, 0x00);	/* reload 65536: wraps (and raises IRQ0) every 54.9 ms */
 	outb(0x40, 0x00);
 	pit_last = pit_read();
 }
 
 /* PIT ticks since pit_init; must be called at least every ~50 ms to see every wrap (a missed
- * wrap only makes a pause longer). */
+ * wrap only makes a pause or a timeout longer).  pause_ms() sleeps a whole wrap between two
+ * calls and puts back the wraps that this misses. */
 static uint64_t ticks(void)
 {
 	uint16_t now = pit_read();
@@ -508,21 +578,42 @@ static uint32_t arg_u32(const char *cmdline, const char *key, uint32_t dflt)
 static uint8_t buf[REC_SIZE];
 static uint8_t rec[REC_SIZE];
 
+/* Wait ms milliseconds, or until the power button (*stop = 1).  The CPU sleeps in hlt and IRQ0
+ * wakes it at each PIT wrap, so the button is seen within 55 ms, and the wait ends at the first
+ * wake-up past ms: 0 to 55 ms late (spinning out the rest would cost the CPU time saved). */
 static void pause_ms(uint32_t ms, int *stop)
 {
 	/* ms * 1193.182 ticks, without a 64-bit division (no libgcc) */
 	uint64_t end = ticks() + (uint64_t)ms * 1193u + (ms % 100000u) * 182u / 1000u;
-	while (ticks() < end) {
+	for (uint32_t sleeps = 0;; sleeps++) {
 		if (power_button_pressed()) {
 			*stop = 1;
 			return;
 		}
+		uint16_t before = pit_last;
+		uint64_t now = ticks();
+		/* From the 2nd wake-up on, exactly one reload lies between this read and the last one
+		 * (each wake-up is a new IRQ0, raised at a reload, and we read right after it), so
+		 * the reads are one period apart, give or take the wake-up latency: when this
+		 * wake-up came as late or later after its reload than the last one, the counter did
+		 * not rise (counting 0 as 65536) and ticks() missed the wrap (without this, a 250 ms
+		 * pause took about 500 ms).  The 1st wake-up can be an IRQ0 left pending from a reload
+		 * before the pause, which ticks() has already seen. */
+		if (sleeps >= 2 && (uint16_t)(pit_last - 1) <= (uint16_t)(before - 1)) {
+			pit_total += 65536;
+			now += 65536;
+		}
+		if (now >= end)
+			break;
+		__asm__ volatile("sti; hlt; cli" ::: "memory");	/* IRQ0 is the only one unmasked */
 	}
 }
 
 void havm_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	serial_init();
+	idt_init();
+	pic_init();
 	pit_init();
 	crc_init();
 	const char *cmdline = NULL;
