@@ -44,6 +44,18 @@ def test_formula_renders(salt_cli, minion, path):
     for name in pillar["drbdha"]["drbd"]["resources"]:
         assert {f"drbdha-drbd-{name}-metadata", f"drbdha-drbd-{name}-up"} <= ids
     assert "drbdha-cluster-hacluster-password" in ids
+    if pillar["drbdha"].get("cluster", {}).get("mode") == "crmsh":
+        assert ("drbdha-cluster-crmsh-init" if minion.id == "node-1" else "drbdha-cluster-crmsh-join") in ids
+        # sshd and csync2 for crmsh's bootstrap: Debian installs them, SUSE's ha_sles pattern has them.
+        debian = minion.id == "node-1"
+        assert ("drbdha-packages-crmsh-mode" in ids) is debian
+        if debian:
+            (pkgs,) = [
+                c["pkgs"] for c in ret.data["drbdha-packages-crmsh-mode"]["pkg"] if isinstance(c, dict) and "pkgs" in c
+            ]
+            assert pkgs == ["openssh-server", "csync2"]
+    else:
+        assert "drbdha-packages-crmsh-mode" not in ids
 
 
 def rendered_drbd_files(data):
