@@ -570,7 +570,7 @@ def create_md(resource, force=False):
         raise CommandExecutionError(
             f"drbdmeta found existing data where {name}'s metadata would go (the end of the backing device) "
             "and asked before overwriting it; nothing was written. If the device's contents are disposable, "
-            "zero it (blkdiscard, or dd if=/dev/zero bs=1M) and apply again."
+            "zero it (blkdiscard --zeroout, or dd if=/dev/zero bs=1M) and apply again."
         ) from exc
 
 

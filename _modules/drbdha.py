@@ -366,8 +366,8 @@ def preflight_problems(facts, settings):
         if signature and signature != "DRBD metadata":
             problems.append(
                 f"{name}: {path} holds {signature}; drbdha puts DRBD metadata only on unused devices. "
-                f"If its data is not needed, zero the device (blkdiscard {path}, or dd if=/dev/zero of={path} "
-                "bs=1M; wipefs alone leaves data where DRBD's metadata goes) and apply again"
+                f"If its data is not needed, zero the device (blkdiscard --zeroout {path}, or "
+                f"dd if=/dev/zero of={path} bs=1M; wipefs alone leaves data where DRBD's metadata goes) and apply again"
             )
     nodes = settings["nodes"]
     for node, addresses in sorted(facts["resolves"].items()):

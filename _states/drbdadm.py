@@ -169,7 +169,7 @@ def metadata(name, disk):
         return _fail(
             ret,
             f"refusing to create DRBD metadata on {disk}: it holds {signature}. drbdha never writes over "
-            f"existing data. If that data is disposable, zero the device yourself (blkdiscard {disk}, or "
+            f"existing data. If that data is disposable, zero the device yourself (blkdiscard --zeroout {disk}, or "
             f"dd if=/dev/zero of={disk} bs=1M) and apply again; if it must be kept, move it away first.",
         )
     return _act(

@@ -57,8 +57,8 @@ def test_preflight_judges_real_block_devices(salt_cli, node_1, synced, loop_devi
     problems, _ = device_problems(salt_cli, node_1.id, loop_device)
     assert problems == [
         f"res0: {loop_device} holds an ext4 filesystem; drbdha puts DRBD metadata only on unused devices. "
-        f"If its data is not needed, zero the device (blkdiscard {loop_device}, or dd if=/dev/zero of={loop_device} "
-        "bs=1M; wipefs alone leaves data where DRBD's metadata goes) and apply again"
+        f"If its data is not needed, zero the device (blkdiscard --zeroout {loop_device}, or "
+        f"dd if=/dev/zero of={loop_device} bs=1M; wipefs alone leaves data where DRBD's metadata goes) and apply again"
     ]
 
     (tmp_path / "mnt").mkdir()

@@ -56,6 +56,9 @@ def state_changes(ret):
 
 
 def failed_states(ret):
+    """{minion: [ids of states that failed]}; a render error (a list of messages) fails the test with it."""
+    for minion, states in ret.items():
+        assert isinstance(states, dict), f"{minion}: {states}"
     return {m: [s["__id__"] for s in states.values() if s.get("result") is False] for m, states in ret.items()}
 
 
@@ -204,6 +207,7 @@ def guards_before_rollout():
     assert "refusing to create DRBD metadata on /dev/vdb: it holds an ext4 filesystem" in metadata["comment"]
     assert on("node-2", "blkid", "-p", "-o", "value", "-s", "TYPE", "/dev/vdb").stdout.strip() == "ext4"
     # wipefs alone is not enough: drbdmeta still finds ext4's data where its metadata goes.
-    on("node-2", "dd", "if=/dev/zero", "of=/dev/vdb", "bs=1M", "oflag=direct", timeout=600)
+    # Zero the device, as the refusal says.
+    on("node-2", "blkdiscard", "--zeroout", "/dev/vdb", timeout=600)
     preflight = next(line for line in out.stdout.splitlines() if "ext4 filesystem" in line)
     return {"preflight": preflight.strip(), "metadata": metadata["comment"]}

@@ -58,7 +58,10 @@ def test_a_ready_node_has_no_problems():
         ({"holders": ["dm-0"]}, "res0: /dev/vdb is in use by dm-0"),
         ({"partitions": ["vdb1"]}, "res0: /dev/vdb has partitions (vdb1)"),
         ({"signature": "an ext4 filesystem"}, "res0: /dev/vdb holds an ext4 filesystem;"),
-        ({"signature": "a LVM2_member signature"}, "(blkdiscard /dev/vdb, or dd if=/dev/zero of=/dev/vdb bs=1M;"),
+        (
+            {"signature": "a LVM2_member signature"},
+            "(blkdiscard --zeroout /dev/vdb, or dd if=/dev/zero of=/dev/vdb bs=1M;",
+        ),
     ],
 )
 def test_a_device_that_is_missing_or_in_use_is_refused(device, expected):
