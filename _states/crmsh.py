@@ -183,3 +183,47 @@ def property_set(name, value):
     __salt__["crmsh.set_property"](name, value)
     ret["comment"] = f"Set cluster property {name} to {value}."
     return ret
+
+
+def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None):
+    """
+    This node runs the cluster ``name``, bootstrapped by crmsh: ``crm cluster
+    init`` on ``first_node``, ``crm cluster join`` on the other node (SUSE's
+    ha-cluster-init/join). Nothing is run on a node that already runs a
+    cluster. The formula's default cluster mode (``native``) does not use this.
+
+    .. code-block:: yaml
+
+        drbdha-cluster-crmsh:
+          crmsh.cluster_bootstrapped:
+            - name: hacluster
+            - node: node-1
+            - first_node: node-1
+            - interface: eth1
+            - virtual_ip: 192.168.98.46
+    """
+    util = __utils__
+    ret = util["drbdha_util.state_ret"](name)
+    try:
+        running = __salt__["crmsh.cluster_running"]()
+    except CommandExecutionError as exc:
+        return util["drbdha_util.state_fail"](ret, f"Cannot tell whether this node runs a cluster: {exc}")
+    if running:
+        ret["comment"] = f"{node} runs a cluster already: crm cluster init/join is not run again."
+        return ret
+    if node == first_node:
+        would = f"Would bootstrap cluster {name} on {node} with crm cluster init."
+        done = f"Bootstrapped cluster {name} on {node} with crm cluster init."
+
+        def action():
+            return __salt__["crmsh.cluster_init"](name, interface=interface, virtual_ip=virtual_ip)
+
+    else:
+        would = f"Would join {node} to the cluster on {first_node} with crm cluster join."
+        done = f"Joined {node} to the cluster on {first_node} with crm cluster join."
+
+        def action():
+            return __salt__["crmsh.cluster_join"](first_node, interface=interface)
+
+    changes = {node: {"old": "no cluster", "new": f"member of cluster {name}"}}
+    return util["drbdha_util.state_act"](ret, __opts__["test"], changes, would, action, done)

@@ -59,23 +59,16 @@ drbdha-cluster-pacemaker-service:
     - require:
       - service: drbdha-cluster-corosync-service
 
-{%- elif drbdha.is_first_node %}
-drbdha-cluster-crmsh-init:
-  module.run:
-    - crmsh.cluster_init:
-      - name: {{ cluster.name }}
-      - interface: {{ drbdha.network.get("replication_interface", "eth1") }}
-{%- if cluster.get("virtual_ip") %}
-      - virtual_ip: {{ cluster.virtual_ip }}
-{%- endif %}
-    - unless:
-      - fun: crmsh.cluster_running
 {%- else %}
-drbdha-cluster-crmsh-join:
-  module.run:
-    - crmsh.cluster_join:
-      - first_node: {{ drbdha.first_node }}
-      - interface: {{ drbdha.network.get("replication_interface", "eth1") }}
-    - unless:
-      - fun: crmsh.cluster_running
+{#- crmsh mode: crm cluster init on the first node, crm cluster join on the other;
+    neither runs again on a node that runs a cluster. #}
+drbdha-cluster-crmsh:
+  crmsh.cluster_bootstrapped:
+    - name: {{ cluster.name }}
+    - node: {{ drbdha.this_node }}
+    - first_node: {{ drbdha.first_node }}
+    - interface: {{ drbdha.network.get("replication_interface", "eth1") }}
+{%- if cluster.get("virtual_ip") %}
+    - virtual_ip: {{ cluster.virtual_ip }}
+{%- endif %}
 {%- endif %}

@@ -45,7 +45,14 @@ def test_formula_renders(salt_cli, minion, path):
         assert {f"drbdha-drbd-{name}-metadata", f"drbdha-drbd-{name}-up"} <= ids
     assert "drbdha-cluster-hacluster-password" in ids
     if pillar["drbdha"].get("cluster", {}).get("mode") == "crmsh":
-        assert ("drbdha-cluster-crmsh-init" if minion.id == "node-1" else "drbdha-cluster-crmsh-join") in ids
+        bootstrap = {
+            k: v for c in ret.data["drbdha-cluster-crmsh"]["crmsh"] if isinstance(c, dict) for k, v in c.items()
+        }
+        assert (bootstrap["node"], bootstrap["first_node"], bootstrap["virtual_ip"]) == (
+            minion.id,
+            "node-1",
+            "192.168.98.46",
+        )
         # sshd and csync2 for crmsh's bootstrap: Debian installs them, SUSE's ha_sles pattern has them.
         debian = minion.id == "node-1"
         assert ("drbdha-packages-crmsh-mode" in ids) is debian

@@ -49,7 +49,7 @@ def test_crmsh_mode_bootstraps_the_first_node_and_a_reapply_changes_nothing(blan
     try:
         ret = _apply()
         assert failed_states(ret) == {"node-1": []}, json.dumps(ret, indent=1)[-8000:]
-        assert "drbdha-cluster-crmsh-init" in state_changes(ret)["node-1"]
+        assert "drbdha-cluster-crmsh" in state_changes(ret)["node-1"]
         assert _online_nodes() == ["node-1"]
         conf = on("node-1", "cat", "/etc/corosync/corosync.conf").stdout
         assert "cluster_name: drbdha-lab" in conf

@@ -361,6 +361,46 @@ def test_the_configuration_digest_follows_the_cib_configuration():
     assert digest("after-unfence") == digest("healthy")
 
 
+def crmsh_bootstrap_salt(running=False, fails=None):
+    def bootstrap(*args, **kwargs):
+        if fails:
+            raise CommandExecutionError(fails)
+        return ""
+
+    return Recorder(crmsh__cluster_running=running, crmsh__cluster_init=bootstrap, crmsh__cluster_join=bootstrap)
+
+
+@pytest.mark.parametrize("test", [False, True])
+@pytest.mark.parametrize(("node", "command"), [("node-1", "crmsh.cluster_init"), ("node-2", "crmsh.cluster_join")])
+def test_crmsh_bootstrap_inits_the_first_node_and_joins_the_other(node, command, test):
+    salt = crmsh_bootstrap_salt()
+    use(crm_state, salt, test=test)
+    ret = crm_state.cluster_bootstrapped("hacluster", node=node, first_node="node-1", interface="eth1")
+    assert ret["changes"] == {node: {"old": "no cluster", "new": "member of cluster hacluster"}}
+    assert ret["result"] is (None if test else True)
+    assert ret["comment"].startswith("Would " if test else ("Bootstrapped" if node == "node-1" else "Joined"))
+    ran = [c for c in salt.calls if c[0] in ("crmsh.cluster_init", "crmsh.cluster_join")]
+    assert ran == ([] if test else [(command, *ran[0][1:])])
+    if not test and node == "node-1":
+        assert ran[0][1:] == (("hacluster",), {"interface": "eth1", "virtual_ip": None})
+
+
+def test_crmsh_bootstrap_runs_nothing_on_a_node_that_runs_a_cluster():
+    salt = crmsh_bootstrap_salt(running=True)
+    use(crm_state, salt)
+    ret = crm_state.cluster_bootstrapped("hacluster", node="node-2", first_node="node-1")
+    assert ret["result"] is True and ret["changes"] == {} and "already" in ret["comment"]
+    assert salt.names() == ["crmsh.cluster_running"]
+
+
+def test_a_failed_crmsh_bootstrap_is_a_failed_state_with_the_tools_message():
+    message = "crm cluster init -y --name hacluster failed with exit code 1: ERROR: cluster.init: ssh-keygen failed"
+    use(crm_state, crmsh_bootstrap_salt(fails=message))
+    ret = crm_state.cluster_bootstrapped("hacluster", node="node-1", first_node="node-1")
+    assert ret["result"] is False and ret["changes"] == {}
+    assert ret["comment"] == f"bootstrap cluster hacluster on node-1 with crm cluster init failed: {message}"
+
+
 def test_fence_passwords_are_masked():
     text = "primitive st stonith:fence_ipmilan params ip=1.2.3.4 password=hunter2 lanplus=1"
     assert "hunter2" not in crm_state.mask_secrets(text)
