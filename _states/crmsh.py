@@ -32,6 +32,8 @@ import re
 from salt.exceptions import CommandExecutionError
 
 VERIFIED_RECORD = "/var/lib/drbdha/cib-verified.json"
+# crm cluster init/join write it; its presence means this node was bootstrapped before.
+COROSYNC_AUTHKEY = "/etc/corosync/authkey"
 # Part of every record: a formula that compares objects differently must not trust an older record.
 COMPARISON_VERSION = 1
 
@@ -189,8 +191,14 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
     """
     This node runs the cluster ``name``, bootstrapped by crmsh: ``crm cluster
     init`` on ``first_node``, ``crm cluster join`` on the other node (SUSE's
-    ha-cluster-init/join). Nothing is run on a node that already runs a
-    cluster. The formula's default cluster mode (``native``) does not use this.
+    ha-cluster-init/join). The formula's default cluster mode (``native``)
+    does not use this.
+
+    Nothing is run on a node that runs a cluster. A node that was
+    bootstrapped before (it has a corosync authkey) but whose cluster is
+    stopped is refused: crmsh would run again and make new keys and an empty
+    CIB. crmsh can exit 0 after an error (e.g. an unknown interface name), so
+    success is judged by the cluster answering afterwards.
 
     .. code-block:: yaml
 
@@ -211,19 +219,31 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
     if running:
         ret["comment"] = f"{node} runs a cluster already: crm cluster init/join is not run again."
         return ret
+    if os.path.exists(COROSYNC_AUTHKEY):
+        return util["drbdha_util.state_fail"](
+            ret,
+            f"{node} was bootstrapped before ({COROSYNC_AUTHKEY} exists) but runs no cluster now. Running crm "
+            "cluster init/join again would make new keys and an empty CIB, so drbdha does not. Start the cluster "
+            "(crm cluster start) and apply again; to bootstrap anew on purpose, remove that file first.",
+        )
     if node == first_node:
-        would = f"Would bootstrap cluster {name} on {node} with crm cluster init."
+        command, would = "crm cluster init", f"Would bootstrap cluster {name} on {node} with crm cluster init."
         done = f"Bootstrapped cluster {name} on {node} with crm cluster init."
 
-        def action():
+        def bootstrap():
             return __salt__["crmsh.cluster_init"](name, interface=interface, virtual_ip=virtual_ip)
 
     else:
-        would = f"Would join {node} to the cluster on {first_node} with crm cluster join."
+        command, would = "crm cluster join", f"Would join {node} to the cluster on {first_node} with crm cluster join."
         done = f"Joined {node} to the cluster on {first_node} with crm cluster join."
 
-        def action():
+        def bootstrap():
             return __salt__["crmsh.cluster_join"](first_node, interface=interface)
+
+    def action():
+        output = bootstrap()
+        if not __salt__["crmsh.cluster_running"]():
+            raise CommandExecutionError(f"{command} ended, but {node} runs no cluster; crmsh said: {output.strip()}")
 
     changes = {node: {"old": "no cluster", "new": f"member of cluster {name}"}}
     return util["drbdha_util.state_act"](ret, __opts__["test"], changes, would, action, done)

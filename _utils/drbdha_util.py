@@ -268,6 +268,13 @@ def _check_cluster(config, nodes, out):
             _key("cluster", "hacluster_password"),
             "must not contain ':' or a newline",
         )
+    ssh_dir = cluster.get("hacluster_ssh_dir")
+    if ssh_dir is not None:
+        out.require(
+            _is_safe_text(ssh_dir) and ssh_dir.startswith("/") and ".." not in ssh_dir.split("/"),
+            _key("cluster", "hacluster_ssh_dir"),
+            f"must be an absolute path without '..', got {ssh_dir!r}",
+        )
     vip = cluster.get("virtual_ip")
     if vip is not None:
         out.require(valid_address(vip), _key("cluster", "virtual_ip"), f"must be an IP address, got {vip!r}")

@@ -60,8 +60,23 @@ drbdha-cluster-pacemaker-service:
       - service: drbdha-cluster-corosync-service
 
 {%- else %}
+{%-   if cluster.hacluster_ssh_dir %}
+
+{#- crm cluster init makes an ssh key for hacluster in its home, which Debian
+    leaves to root (pacemakerd takes it over only once it has run). #}
+drbdha-cluster-hacluster-ssh-dir:
+  file.directory:
+    - name: {{ cluster.hacluster_ssh_dir }}
+    - user: hacluster
+    - group: haclient
+    - mode: "0700"
+    - require_in:
+      - crmsh: drbdha-cluster-crmsh
+{%-   endif %}
+
 {#- crmsh mode: crm cluster init on the first node, crm cluster join on the other;
-    neither runs again on a node that runs a cluster. #}
+    neither runs again on a node that runs a cluster. The hacluster password is
+    set first: crmsh sets "linux" on an account whose password is locked. #}
 drbdha-cluster-crmsh:
   crmsh.cluster_bootstrapped:
     - name: {{ cluster.name }}
@@ -71,4 +86,6 @@ drbdha-cluster-crmsh:
 {%- if cluster.get("virtual_ip") %}
     - virtual_ip: {{ cluster.virtual_ip }}
 {%- endif %}
+    - require:
+      - drbdha: drbdha-cluster-hacluster-password
 {%- endif %}

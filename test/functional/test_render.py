@@ -56,6 +56,7 @@ def test_formula_renders(salt_cli, minion, path):
         # sshd and csync2 for crmsh's bootstrap: Debian installs them, SUSE's ha_sles pattern has them.
         debian = minion.id == "node-1"
         assert ("drbdha-packages-crmsh-mode" in ids) is debian
+        assert ("drbdha-cluster-hacluster-ssh-dir" in ids) is debian
         if debian:
             (pkgs,) = [
                 c["pkgs"] for c in ret.data["drbdha-packages-crmsh-mode"]["pkg"] if isinstance(c, dict) and "pkgs" in c

@@ -361,13 +361,26 @@ def test_the_configuration_digest_follows_the_cib_configuration():
     assert digest("after-unfence") == digest("healthy")
 
 
-def crmsh_bootstrap_salt(running=False, fails=None):
+def crmsh_bootstrap_salt(running=False, fails=None, runs_after=True):
+    """The crmsh module as cluster_bootstrapped sees it; ``runs_after``: the cluster answers after the bootstrap."""
+    state = {"running": running}
+
     def bootstrap(*args, **kwargs):
         if fails:
             raise CommandExecutionError(fails)
-        return ""
+        state["running"] = runs_after
+        return "  output of crmsh\n"
 
-    return Recorder(crmsh__cluster_running=running, crmsh__cluster_init=bootstrap, crmsh__cluster_join=bootstrap)
+    return Recorder(
+        crmsh__cluster_running=lambda: state["running"], crmsh__cluster_init=bootstrap, crmsh__cluster_join=bootstrap
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_corosync_authkey(tmp_path, monkeypatch):
+    """cluster_bootstrapped looks for a corosync authkey: none, unless a test writes one."""
+    monkeypatch.setattr(crm_state, "COROSYNC_AUTHKEY", str(tmp_path / "authkey"))
+    return tmp_path / "authkey"
 
 
 @pytest.mark.parametrize("test", [False, True])
@@ -399,6 +412,26 @@ def test_a_failed_crmsh_bootstrap_is_a_failed_state_with_the_tools_message():
     ret = crm_state.cluster_bootstrapped("hacluster", node="node-1", first_node="node-1")
     assert ret["result"] is False and ret["changes"] == {}
     assert ret["comment"] == f"bootstrap cluster hacluster on node-1 with crm cluster init failed: {message}"
+
+
+def test_crmsh_bootstrap_refuses_a_node_bootstrapped_before_whose_cluster_is_stopped(no_corosync_authkey):
+    no_corosync_authkey.write_text("key")
+    salt = crmsh_bootstrap_salt()
+    use(crm_state, salt)
+    ret = crm_state.cluster_bootstrapped("hacluster", node="node-1", first_node="node-1")
+    assert ret["result"] is False and "new keys and an empty CIB" in ret["comment"]
+    assert salt.names() == ["crmsh.cluster_running"]
+
+
+def test_crmsh_exiting_0_without_a_cluster_is_a_failure():
+    """crmsh 4.4.1 exits 0 after some errors (an unknown --interface): the cluster must answer afterwards."""
+    use(crm_state, crmsh_bootstrap_salt(runs_after=False))
+    ret = crm_state.cluster_bootstrapped("hacluster", node="node-2", first_node="node-1")
+    assert ret["result"] is False and ret["changes"] == {}
+    assert ret["comment"] == (
+        "join node-2 to the cluster on node-1 with crm cluster join failed: "
+        "crm cluster join ended, but node-2 runs no cluster; crmsh said: output of crmsh"
+    )
 
 
 def test_fence_passwords_are_masked():
