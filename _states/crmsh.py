@@ -4,16 +4,17 @@ Pacemaker configuration states for drbdha.
 ``crmsh.cib_objects`` converges named CIB objects (primitives, clones,
 constraints) to the crm configure text given, one object at a time: it reads
 the configuration once, compares each object in a canonical form, and loads
-only the objects that differ. Objects it was not given are left alone.
+only the objects that differ, then reads them back to verify the load.
+Objects it was not given are left alone.
 
-A comparison that finds everything as configured is remembered: the digest of
-the CIB's configuration section at that moment, with the digest of the objects
-compared, goes to ``/var/lib/drbdha/cib-verified.json``. While both digests
-are unchanged, the next apply answers from one ``cibadmin`` query instead of
-starting crmsh (``crm configure show`` took 25 s on the lab's emulated nodes;
-see docs/benchmarks.md for both measured side by side). Any change to the configuration, or to the
-objects asked for, changes a digest and the objects are compared again.
-Deleting the file is always safe.
+A comparison that finds everything as configured (also the read-back after a
+load) is remembered: the digest of the CIB's configuration section at that
+moment, with the digest of the objects compared, goes to
+``/var/lib/drbdha/cib-verified.json``. While both digests are unchanged, the
+next apply answers from one ``cibadmin`` query instead of starting crmsh
+(docs/benchmarks.md has both measured side by side). Any change to the
+configuration, or to the objects asked for, changes a digest and the objects
+are compared again. Deleting the file is always safe.
 
 .. code-block:: yaml
 
@@ -125,13 +126,7 @@ def cib_objects(name, objects):
                 f"since they were last compared ({VERIFIED_RECORD})."
             )
             return ret
-        current = __salt__["crmsh.configured_objects"]()
-        to_load, changes = plan_cib_changes(objects, current, __salt__["crmsh.canonical_crm_object"])
-        if not to_load:
-            # Remember the comparison only if nothing changed the configuration while crmsh read it.
-            after = verification_record(objects, __salt__["crmsh.configuration_digest"]())
-            if after == before and not __opts__["test"]:
-                _remember_verified(after)
+        to_load, changes = _compare_and_remember(objects, before)
     except CommandExecutionError as exc:
         ret["result"] = False
         ret["comment"] = f"Cannot read the cluster configuration: {exc}"
@@ -151,8 +146,36 @@ def cib_objects(name, objects):
         ret["changes"] = {}
         ret["comment"] = f"crm configure load update failed: {mask_secrets(str(exc))}"
         return ret
-    ret["comment"] = f"Loaded {len(to_load)} CIB object(s): {', '.join(changes)}"
+    loaded = f"Loaded {len(to_load)} CIB object(s): {', '.join(changes)}"
+    # Read back what was loaded: the load is verified, and remembered for the next apply.
+    # A failure keeps the changes: the CIB was written.
+    try:
+        digest = __salt__["crmsh.configuration_digest"]()
+        still, differing = _compare_and_remember(objects, verification_record(objects, digest))
+    except CommandExecutionError as exc:
+        ret.update(result=False, comment=f"{loaded}; but reading them back failed: {exc}")
+        return ret
+    if still:
+        ret.update(result=False, comment=f"{loaded}; but crm configure show still differs for: {', '.join(differing)}")
+        return ret
+    ret["comment"] = f"{loaded}; read back as configured."
     return ret
+
+
+def _compare_and_remember(objects, before):
+    """
+    Compare the objects with ``crm configure show``: ``(to_load, changes)``.
+    When they are all as configured and the configuration did not change
+    while crmsh read it (its digest before = after), remember that (not in
+    test mode).
+    """
+    current = __salt__["crmsh.configured_objects"]()
+    to_load, changes = plan_cib_changes(objects, current, __salt__["crmsh.canonical_crm_object"])
+    if not to_load:
+        after = verification_record(objects, __salt__["crmsh.configuration_digest"]())
+        if after == before and not __opts__["test"]:
+            _remember_verified(after)
+    return to_load, changes
 
 
 def property_set(name, value):

@@ -269,13 +269,17 @@ CIB_OBJECT = (
 )
 
 
-def cib_salt(digests, shown=CIB_SHOWN):
-    """The modules cib_objects calls; ``digests`` are what successive configuration_digest calls answer."""
-    answers = iter(digests)
+def cib_salt(digests, shown=(CIB_SHOWN,)):
+    """
+    The modules cib_objects calls; ``digests`` and ``shown`` are what successive
+    configuration_digest and ``crm configure show`` calls answer (the last
+    ``shown`` again once they run out).
+    """
+    answers, shows = iter(digests), list(shown)
     return Recorder(
         crmsh__status={"dc": "node-1"},
         crmsh__configuration_digest=lambda: next(answers),
-        crmsh__configured_objects=lambda: crmsh_mod.split_crm_objects(shown),
+        crmsh__configured_objects=lambda: crmsh_mod.split_crm_objects(shows.pop(0) if len(shows) > 1 else shows[0]),
         crmsh__canonical_crm_object=crmsh_mod.canonical_crm_object,
         crmsh__runtime_meta_of=crmsh_mod.runtime_meta_of,
         crmsh__configure_load=lambda method, text: "",
@@ -311,10 +315,10 @@ def test_cib_comparison_is_remembered_and_spares_crmsh_until_the_configuration_c
     use(crm_state, salt)
     crm_state.cib_objects("drbdha", [CIB_OBJECT])
     assert "crmsh.configured_objects" in salt.names()
-    # Other objects asked for (a new pillar): compared again, and the difference loaded.
+    # Other objects asked for (a new pillar): compared again.
     changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
     salt = cib_salt(["d2", "d2"])
-    use(crm_state, salt)
+    use(crm_state, salt, test=True)
     ret = crm_state.cib_objects("drbdha", [changed])
     assert "crmsh.configured_objects" in salt.names() and list(ret["changes"]) == ["rsc_kvm_havm"]
 
@@ -325,11 +329,26 @@ def test_cib_comparison_is_not_remembered_when_the_configuration_moved_under_it(
     assert not verified_record.exists()
 
 
-def test_cib_objects_loaded_are_compared_again_next_time(verified_record):
+def test_cib_objects_loaded_are_read_back_and_remembered(verified_record):
     changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
-    use(crm_state, cib_salt(["d1", "d1"]))
+    after_load = CIB_SHOWN.replace("timeout=360s", "timeout=600s")
+    assert after_load != CIB_SHOWN
+    # digests: before the comparison; after the load, before and after reading it back
+    salt = cib_salt(["d1", "d2", "d2"], shown=[CIB_SHOWN, after_load])
+    use(crm_state, salt)
     ret = crm_state.cib_objects("drbdha", [changed])
-    assert ret["changes"] and "crmsh.configure_load" in crm_state.__salt__.names()
+    assert ret["result"] is True and list(ret["changes"]) == ["rsc_kvm_havm"]
+    assert ret["comment"].endswith("read back as configured.")
+    assert salt.names().count("crmsh.configured_objects") == 2
+    assert crm_state._read_verified() == crm_state.verification_record([changed], "d2")
+
+
+def test_a_load_that_does_not_take_is_a_failure_that_keeps_its_changes(verified_record):
+    changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
+    use(crm_state, cib_salt(["d1", "d2"]))  # crm configure show answers the old text after the load
+    ret = crm_state.cib_objects("drbdha", [changed])
+    assert ret["result"] is False and list(ret["changes"]) == ["rsc_kvm_havm"]
+    assert ret["comment"].endswith("but crm configure show still differs for: rsc_kvm_havm")
     assert not verified_record.exists()
 
 
