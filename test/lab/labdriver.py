@@ -145,9 +145,15 @@ def enable_command_log():
 
 
 def logged_commands(node):
-    """The argv lists of every command the formula's modules ran on ``node`` so far."""
+    """
+    The argv lists of every command the formula's modules ran on ``node`` so
+    far. A hard power-off can leave a run of NUL bytes where the file had
+    grown but its last blocks were never written (seen on ext4 after the
+    power-off drill): those are dropped; anything else must parse.
+    """
     text = on(node, "cat", COMMAND_LOG, check=False).stdout
-    return [json.loads(line)["argv"] for line in text.splitlines() if line.strip()]
+    lines = (line.strip("\x00") for line in text.splitlines())
+    return [json.loads(line)["argv"] for line in lines if line.strip()]
 
 
 def blank_lab():
