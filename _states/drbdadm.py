@@ -410,12 +410,12 @@ def plan_split_brain_step(status, this_node, discard):
     return "discard", "its writes since the split are discarded; it resyncs from the peer"
 
 
-def _record_discarded(resource, gi, status):
+def _record_discarded(resource, gi, status, write_atomic):
     os.makedirs(DISCARD_RECORDS, mode=0o700, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = os.path.join(DISCARD_RECORDS, f"{resource}-{stamp}.json")
     record = {"resource": resource, "time": stamp, "generation_ids": gi, "status": status}
-    __utils__["drbdha_util.write_atomic"](path, json.dumps(record, indent=2, sort_keys=True).encode(), mode=0o600)
+    write_atomic(path, json.dumps(record, indent=2, sort_keys=True).encode(), mode=0o600)
     return path
 
 
@@ -459,9 +459,11 @@ def split_brain_resolved(name, discard):
         )
     gi = __salt__["drbdadm.generation_ids"](name)
     changes = {"discarded": {"node": this_node, "generation": gi["current"], "record": DISCARD_RECORDS}}
+    # Looked up here: discard_mine runs inside __utils__'s state_act, where __utils__ is not available.
+    write_atomic = __utils__["drbdha_util.write_atomic"]
 
     def discard_mine():
-        changes["discarded"]["record"] = _record_discarded(name, gi, status)
+        changes["discarded"]["record"] = _record_discarded(name, gi, status, write_atomic)
         if not all(p["standalone"] for p in status["peers"].values()):
             __salt__["drbdadm.disconnect"](name)
         __salt__["drbdadm.connect"](name, discard_my_data=True)

@@ -545,6 +545,11 @@ def state_act(ret, test, changes, would, action, done):
     ``changes``; in test mode say what ``would`` happen (result None) and do
     nothing; else call ``action()`` and say ``done``, or fail with the
     command's error (CommandExecutionError) and no changes.
+
+    ``action`` runs in this module's loader context: it may use ``__salt__``,
+    but ``__utils__`` is not there (the lab's split-brain drill failed on
+    ``LazyLoader does not have a packed value for: __utils__``); look up
+    utilities before and let the action close over them.
     """
     ret["changes"] = changes
     if test:
