@@ -6,6 +6,7 @@ on real conditions, and the guest's write log.
 
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -119,16 +120,29 @@ def healthy_pair():
 def record_events(path):
     """Record the master's event bus (salt-run state.event) into ``path`` until the process is stopped."""
     handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the recorder
-    return subprocess.Popen([LAB, "salt-run", "state.event", "pretty=True"], stdout=handle, stderr=subprocess.STDOUT)
+    # Its own process group: `lab salt-run` starts salt-run as a child, which must stop with it.
+    return subprocess.Popen(
+        [LAB, "salt-run", "state.event", "pretty=True"],
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop(process):
-    process.terminate()
+    """Stop a process started by record_events and everything left in its process group."""
     try:
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+    except ProcessLookupError:
+        return
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # children that outlived the leader
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 # Every command the formula's modules run on a node is logged here (drbdha_command_log).
