@@ -263,10 +263,13 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
         def bootstrap():
             return __salt__["crmsh.cluster_join"](first_node, interface=interface)
 
-    def action():
+    changes = {node: {"old": "no cluster", "new": f"member of cluster {name}"}}
+    if __opts__["test"]:
+        return util["drbdha_util.state_would"](ret, changes, would)
+    try:
         output = bootstrap()
         if not __salt__["crmsh.cluster_running"]():
             raise CommandExecutionError(f"{command} ended, but {node} runs no cluster; crmsh said: {output.strip()}")
-
-    changes = {node: {"old": "no cluster", "new": f"member of cluster {name}"}}
-    return util["drbdha_util.state_act"](ret, __opts__["test"], changes, would, action, done)
+    except CommandExecutionError as exc:
+        return util["drbdha_util.state_acted"](ret, changes, would, done, exc)
+    return util["drbdha_util.state_acted"](ret, changes, would, done)

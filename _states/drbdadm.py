@@ -45,7 +45,14 @@ def _fail(ret, comment):
 
 
 def _act(ret, changes, would, action, done):
-    return __utils__["drbdha_util.state_act"](ret, __opts__["test"], changes, would, action, done)
+    """Record ``changes``; in test mode say what ``would`` happen, else run ``action()`` here and say ``done``."""
+    if __opts__["test"]:
+        return __utils__["drbdha_util.state_would"](ret, changes, would)
+    try:
+        action()
+    except CommandExecutionError as exc:
+        return __utils__["drbdha_util.state_acted"](ret, changes, would, done, exc)
+    return __utils__["drbdha_util.state_acted"](ret, changes, would, done)
 
 
 def masked_diff(old, new, filename):
@@ -410,12 +417,12 @@ def plan_split_brain_step(status, this_node, discard):
     return "discard", "its writes since the split are discarded; it resyncs from the peer"
 
 
-def _record_discarded(resource, gi, status, write_atomic):
+def _record_discarded(resource, gi, status):
     os.makedirs(DISCARD_RECORDS, mode=0o700, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = os.path.join(DISCARD_RECORDS, f"{resource}-{stamp}.json")
     record = {"resource": resource, "time": stamp, "generation_ids": gi, "status": status}
-    write_atomic(path, json.dumps(record, indent=2, sort_keys=True).encode(), mode=0o600)
+    __utils__["drbdha_util.write_atomic"](path, json.dumps(record, indent=2, sort_keys=True).encode(), mode=0o600)
     return path
 
 
@@ -459,11 +466,9 @@ def split_brain_resolved(name, discard):
         )
     gi = __salt__["drbdadm.generation_ids"](name)
     changes = {"discarded": {"node": this_node, "generation": gi["current"], "record": DISCARD_RECORDS}}
-    # Looked up here: discard_mine runs inside __utils__'s state_act, where __utils__ is not available.
-    write_atomic = __utils__["drbdha_util.write_atomic"]
 
     def discard_mine():
-        changes["discarded"]["record"] = _record_discarded(name, gi, status, write_atomic)
+        changes["discarded"]["record"] = _record_discarded(name, gi, status)
         if not all(p["standalone"] for p in status["peers"].values()):
             __salt__["drbdadm.disconnect"](name)
         __salt__["drbdadm.connect"](name, discard_my_data=True)

@@ -539,27 +539,29 @@ def state_fail(ret, comment):
     return ret
 
 
-def state_act(ret, test, changes, would, action, done):
+def state_would(ret, changes, would):
     """
-    The last step of a state that has decided to change something: record
-    ``changes``; in test mode say what ``would`` happen (result None) and do
-    nothing; else call ``action()`` and say ``done``, or fail with the
-    command's error (CommandExecutionError) and no changes.
+    A state in test mode that has decided to change something: record
+    ``changes`` and say what ``would`` happen (result None).
 
-    ``action`` runs in this module's loader context: it may use ``__salt__``,
-    but ``__utils__`` is not there (the lab's split-brain drill failed on
-    ``LazyLoader does not have a packed value for: __utils__``); look up
-    utilities before and let the action close over them.
+    States run their actions themselves, between ``state_would`` (test mode)
+    and ``state_acted``: code called from inside a ``__utils__`` function runs
+    in this module's loader context, where ``__utils__`` is missing (the lab's
+    split-brain drill failed on ``LazyLoader does not have a packed value for:
+    __utils__`` when this module ran the actions).
     """
-    ret["changes"] = changes
-    if test:
-        ret.update(result=None, comment=would)
-        return ret
-    try:
-        action()
-    except CommandExecutionError as exc:
-        return state_fail(ret, f"{would.removeprefix('Would ').rstrip('.')} failed: {exc}")
-    ret["comment"] = done
+    ret.update(changes=changes, result=None, comment=would)
+    return ret
+
+
+def state_acted(ret, changes, would, done, error=None):
+    """
+    A state that ran its action: record ``changes`` and say ``done``; or, with
+    the action's ``error`` (CommandExecutionError), fail with it and no changes.
+    """
+    if error is not None:
+        return state_fail(ret, f"{would.removeprefix('Would ').rstrip('.')} failed: {error}")
+    ret.update(changes=changes, comment=done)
     return ret
 
 
