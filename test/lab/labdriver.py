@@ -47,20 +47,25 @@ def salt_run_json(*args, timeout=900):
         return None, out
 
 
-def state_changes(ret):
-    """{minion: [ids of states that changed or would change]} of a state.apply --out=json answer."""
-    changed = {}
+def _minion_states(ret):
+    """(minion, {state key: state return}) of a state.apply --out=json answer; a render error (a list
+    of messages instead of states) fails the test with it."""
     for minion, states in ret.items():
         assert isinstance(states, dict), f"{minion}: {states}"
-        changed[minion] = sorted(s["__id__"] for s in states.values() if s.get("changes") or s.get("result") is None)
-    return changed
+    return ret.items()
+
+
+def state_changes(ret):
+    """{minion: [ids of states that changed or would change]} of a state.apply --out=json answer."""
+    return {
+        minion: sorted(s["__id__"] for s in states.values() if s.get("changes") or s.get("result") is None)
+        for minion, states in _minion_states(ret)
+    }
 
 
 def failed_states(ret):
-    """{minion: [ids of states that failed]}; a render error (a list of messages) fails the test with it."""
-    for minion, states in ret.items():
-        assert isinstance(states, dict), f"{minion}: {states}"
-    return {m: [s["__id__"] for s in states.values() if s.get("result") is False] for m, states in ret.items()}
+    """{minion: [ids of states that failed]} of a state.apply --out=json answer."""
+    return {m: [s["__id__"] for s in states.values() if s.get("result") is False] for m, states in _minion_states(ret)}
 
 
 def status(node):
