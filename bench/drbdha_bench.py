@@ -214,11 +214,16 @@ def per_node(nodes, fn, parallel=True):
 
 
 def lowstate_count(node):
-    """How many states `state.apply drbdha` runs on NODE (len of its low state)."""
-    ret = lab_salt_json(node, "state.show_lowstate", "drbdha", timeout=900)
+    """How many states `state.apply drbdha` runs on NODE (len of its low state).
+
+    ``state.show_low_sls``, not ``state.show_lowstate``: the latter takes no SLS
+    and shows the highstate, which in the lab is empty (the formula is applied
+    by name), so it would make a yardstick of zero states.
+    """
+    ret = lab_salt_json(node, "state.show_low_sls", "drbdha", timeout=900)
     chunks = ret.get(node)
-    if not isinstance(chunks, list) or not all(isinstance(c, dict) for c in chunks):
-        raise RuntimeError(f"{node}: state.show_lowstate drbdha failed: {str(chunks)[:2000]}")
+    if not isinstance(chunks, list) or not chunks or not all(isinstance(c, dict) for c in chunks):
+        raise RuntimeError(f"{node}: state.show_low_sls drbdha gave no states: {str(chunks)[:2000]}")
     return len(chunks)
 
 
