@@ -58,15 +58,31 @@ def log(msg):
 # ------------------------------------------------------------------- lab --
 def lab(*args, timeout=900, check=True):
     """Run test/lab/lab with ARGS; CompletedProcess (text)."""
-    try:
-        result = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
+    with subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException as exc:
+            stop_lab_command(proc)
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
+            raise
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check and result.returncode != 0:
         raise RuntimeError(
             f"lab {' '.join(args[:6])} -> rc={result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
     return result
+
+
+def stop_lab_command(proc):
+    """SIGTERM, not SIGKILL: `lab exec` then also ends its command inside the node (an
+    interrupted run otherwise left a probe applying states there)."""
+    proc.terminate()
+    try:
+        proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
 
 
 def lab_salt_json(target, *args, timeout=600, tgt_type=None):

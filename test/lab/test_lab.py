@@ -59,3 +59,13 @@ def test_replication_network_separate(blank):
         "replication link back",
         interval=3,
     )
+
+
+def test_exec_that_times_out_leaves_nothing_running_in_the_node(blank):
+    # A marker argv no other process has, so the check cannot be fooled by the node's own sleeps.
+    r = lab("exec", "--timeout=3", "node-1", "sleep", "997", check=False)
+    assert r.returncode == 124, r.stderr
+    assert "still running after 3.0s" in r.stderr
+    assert "stopped pid" in r.stderr
+    left = on("node-1", "pgrep", "-f", "-x", "sleep 997", check=False)
+    assert left.returncode == 1, f"still running in node-1: {left.stdout}"
