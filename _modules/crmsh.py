@@ -494,8 +494,9 @@ def configure_show(*ids, xml=False):
 def configuration_digest():
     """
     The SHA-256 of the CIB's configuration section as ``cibadmin --query
-    --scope configuration`` prints it. Any change to any object, property or
-    constraint changes it; run-time status and the CIB's version counters,
+    --scope configuration`` prints it, without what the cluster writes there
+    itself (``digest_of_configuration``). Any other change to any object,
+    property or constraint changes it; run-time status and the CIB's version counters,
     which live outside that section, do not. One Pacemaker C tool: a fraction
     of a crmsh start (which takes seconds on a small node).
 
@@ -506,7 +507,26 @@ def configuration_digest():
         salt node-1 crmsh.configuration_digest
     """
     out = _run(["cibadmin", "--query", "--scope", "configuration"])
-    return hashlib.sha256(out["stdout"].encode("utf-8")).hexdigest()
+    return digest_of_configuration(out["stdout"])
+
+
+def digest_of_configuration(xml_text):
+    """
+    SHA-256 of CIB configuration XML without the sections the cluster writes
+    itself at run time and the comparison ignores (``_IGNORED_SECTIONS``):
+    VirtualDomain adds its ``utilization`` when it starts the guest, just
+    after the formula loaded and recorded the objects, so hashing the text
+    as printed made the first apply after every rollout start crmsh again.
+    """
+    root = ET.fromstring(xml_text)
+    for parent in list(root.iter()):
+        for child in [c for c in parent if c.tag in _IGNORED_SECTIONS]:
+            parent.remove(child)
+    # Indentation is not configuration (and a removed section leaves its neighbour's behind).
+    for element in root.iter():
+        element.text = (element.text or "").strip() or None
+        element.tail = None
+    return hashlib.sha256(ET.tostring(root, encoding="utf-8")).hexdigest()
 
 
 def configured_objects():

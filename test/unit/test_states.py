@@ -380,6 +380,34 @@ def test_the_configuration_digest_follows_the_cib_configuration():
     assert digest("after-unfence") == digest("healthy")
 
 
+def lab_configuration_section(drop_utilization=False, hv_memory=None):
+    """The configuration section of a full `cibadmin -Q` captured in the lab (pacemaker 2.1.5),
+    as `cibadmin --query --scope configuration` prints it; optionally as it was before
+    VirtualDomain wrote its utilization, or with another value written there."""
+    text = fixture_text("pacemaker", "2.1.5", "lab-cibadmin-Q-healthy.xml")
+    section = text[text.index("<configuration>") : text.index("</configuration>") + len("</configuration>")]
+    if drop_utilization:
+        start = section.index("        <utilization ")
+        end = section.index("</utilization>\n", start) + len("</utilization>\n")
+        section = section[:start] + section[end:]
+    if hv_memory is not None:
+        section = section.replace('name="hv_memory" value="32"', f'name="hv_memory" value="{hv_memory}"')
+    return section
+
+
+def test_the_configuration_digest_leaves_out_what_the_cluster_writes_itself():
+    """VirtualDomain adds utilization after the load; the record made at the load must still match."""
+    before = crmsh_mod.digest_of_configuration(lab_configuration_section(drop_utilization=True))
+    assert "<utilization" in lab_configuration_section()
+    assert "<utilization" not in lab_configuration_section(drop_utilization=True)
+    assert crmsh_mod.digest_of_configuration(lab_configuration_section()) == before
+    assert crmsh_mod.digest_of_configuration(lab_configuration_section(hv_memory=64)) == before
+    # Anything the formula configures still counts.
+    changed = lab_configuration_section().replace('value="Started"', 'value="Stopped"', 1)
+    assert changed != lab_configuration_section()
+    assert crmsh_mod.digest_of_configuration(changed) != before
+
+
 def crmsh_bootstrap_salt(running=False, fails=None, runs_after=True):
     """The crmsh module as cluster_bootstrapped sees it; ``runs_after``: the cluster answers after the bootstrap."""
     state = {"running": running}
