@@ -2,12 +2,10 @@
 drbdha: one health view of a DRBD-backed, Pacemaker-managed KVM guest.
 
 ``drbdha.status`` asks the three tool modules (``drbdadm``, ``crmsh``,
-``virsh``) once each, at the same time, and turns their answers into a verdict — ``healthy``,
+``virsh``) once each and turns their answers into a verdict — ``healthy``,
 ``degraded`` or ``failed`` — with the reasons for it.
 """
 
-import concurrent.futures
-import contextvars
 import ipaddress
 import logging
 import os
@@ -412,20 +410,6 @@ def _ask(function):
         return None, str(exc)
 
 
-def _ask_all(functions):
-    """
-    Call the execution-module functions at the same time; their (answer,
-    error) pairs in the same order. They are independent reads of different
-    tools (the kernel, Pacemaker, libvirt), so the view costs about the
-    slowest of them where the cores allow, not their sum. Each call runs in
-    its own copy of this thread's context, where Salt's loader finds
-    ``__salt__`` and ``__context__``.
-    """
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(functions)) as pool:
-        futures = [pool.submit(contextvars.copy_context().run, _ask, function) for function in functions]
-        return [future.result() for future in futures]
-
-
 # What the DRBD templates write where the shared secret goes; drbdadm.config
 # replaces it with the pillar value when it writes the file.
 SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"  # noqa: S105 - a marker, not a secret
@@ -585,8 +569,8 @@ def status():
     """
     node = __grains__.get("nodename") or __grains__.get("id")
     answers, errors, findings = {}, {}, []
-    asked = _ask_all([function for _key, function, _label in _SOURCES])
-    for (key, _function, label), (answers[key], error) in zip(_SOURCES, asked):
+    for key, function, label in _SOURCES:
+        answers[key], error = _ask(function)
         if error is not None:
             errors[key] = error
             findings.append((FAILED, f"cannot read {label}: {error}"))

@@ -1,7 +1,6 @@
 """The drbdha verdict and its reasons, from captured tool output."""
 
 import copy
-import threading
 
 import yaml
 from helpers import ROOT, fixture_text, load_file, utils_dunder
@@ -48,37 +47,6 @@ def test_healthy_cluster_and_guest():
     status = cluster()
     findings = drbdha.cluster_findings(status) + drbdha.guest_findings(status, {}, "node-1")
     assert drbdha.verdict(findings) == drbdha.HEALTHY
-
-
-def test_status_asks_the_three_tools_at_the_same_time(monkeypatch):
-    # Each fake tool answers only once all three are being asked: asked one after the
-    # other, the first would wait alone and the barrier would break (BrokenBarrierError).
-    barrier = threading.Barrier(3, timeout=10)
-
-    def answers(value):
-        def ask():
-            barrier.wait()
-            return value
-
-        return ask
-
-    monkeypatch.setattr(
-        drbdha,
-        "__salt__",
-        {
-            "drbdadm.status": answers(d9("status-json-connected-uptodate.json")),
-            "crmsh.status": answers(cluster()),
-            "virsh.list_domains": answers({}),
-        },
-        raising=False,
-    )
-    monkeypatch.setattr(drbdha, "__grains__", {"nodename": "node-1"}, raising=False)
-    monkeypatch.setattr(drbdha, "__pillar__", {}, raising=False)
-    ret = drbdha.status()
-    assert ret["errors"] == {}
-    assert ret["drbd"] == d9("status-json-connected-uptodate.json")
-    assert ret["cluster"] == cluster()
-    assert ret["verdict"] == drbdha.HEALTHY, ret["reasons"]
 
 
 def test_guest_on_the_wrong_node_is_failed():
