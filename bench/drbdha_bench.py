@@ -61,10 +61,11 @@ def lab(*args, timeout=900, check=True):
     with subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
-        except BaseException as exc:
+        except subprocess.TimeoutExpired as exc:
             stop_lab_command(proc)
-            if isinstance(exc, subprocess.TimeoutExpired):
-                raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
+            raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
+        except BaseException:
+            stop_lab_command(proc)
             raise
     result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check and result.returncode != 0:

@@ -401,6 +401,7 @@ def test_the_configuration_digest_leaves_out_what_the_cluster_writes_itself():
     assert "<utilization" in lab_configuration_section()
     assert "<utilization" not in lab_configuration_section(drop_utilization=True)
     assert crmsh_mod.digest_of_configuration(lab_configuration_section()) == before
+    assert lab_configuration_section(hv_memory=64) != lab_configuration_section()
     assert crmsh_mod.digest_of_configuration(lab_configuration_section(hv_memory=64)) == before
     # Anything the formula configures still counts.
     changed = lab_configuration_section().replace('value="Started"', 'value="Stopped"', 1)
