@@ -35,7 +35,7 @@ drbdha-cluster-authkey:
     - mode: "0400"
 
 drbdha-cluster-corosync-service:
-  service.running:
+  systemctl.running:
     - name: corosync
     - enable: true
     - require:
@@ -50,14 +50,14 @@ drbdha-cluster-corosync-reload:
     - onchanges:
       - file: drbdha-cluster-corosync-conf
     - require:
-      - service: drbdha-cluster-corosync-service
+      - systemctl: drbdha-cluster-corosync-service
 
 drbdha-cluster-pacemaker-service:
-  service.running:
+  systemctl.running:
     - name: pacemaker
     - enable: true
     - require:
-      - service: drbdha-cluster-corosync-service
+      - systemctl: drbdha-cluster-corosync-service
 
 {%- else %}
 {%-   if cluster.hacluster_ssh_dir %}

@@ -29,7 +29,7 @@ drbdha-drbd-config:
 {#- Pacemaker starts DRBD; the init script must not (it would also run
     `drbdadm down all` when stopped, so it is only disabled, never stopped). #}
 drbdha-drbd-service-disabled:
-  service.disabled:
+  systemctl.disabled:
     - name: drbd
 
 {%- for name, res in drbd.resources | dictsort %}

@@ -20,7 +20,7 @@ drbdha-time-chrony-config:
 {%- endif %}
 
 drbdha-time-chrony-service:
-  service.running:
+  systemctl.running:
     - name: {{ drbdha.time.service }}
     - enable: true
 {%- if drbdha.time.servers %}

@@ -6,7 +6,7 @@
 {%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 drbdha-vm-libvirtd:
-  service.running:
+  systemctl.running:
     - name: {{ drbdha.libvirt_service }}
     - enable: true
 
@@ -38,7 +38,7 @@ drbdha-vm-{{ name }}-xml:
     - install: {{ vm.install | json }}
     - require:
       - file: drbdha-vm-config-dir
-      - service: drbdha-vm-libvirtd
+      - systemctl: drbdha-vm-libvirtd
 
 drbdha-vm-{{ name }}-mine:
   module.run:
@@ -63,5 +63,5 @@ drbdha-vm-{{ name }}-cluster-owned:
     - name: {{ name }}
     - require:
       - virsh: drbdha-vm-{{ name }}-xml
-      - service: drbdha-vm-libvirtd
+      - systemctl: drbdha-vm-libvirtd
 {%- endfor %}
