@@ -6,7 +6,10 @@ drbdha: one health view of a DRBD-backed, Pacemaker-managed KVM guest.
 ``degraded`` or ``failed`` — with the reasons for it.
 """
 
+import copy
+import hashlib
 import ipaddress
+import json
 import logging
 import os
 import socket
@@ -445,12 +448,13 @@ def validate(config=None):
     return __utils__["drbdha_util.pillar_problems"](config)
 
 
-def settings(config):
+def settings(config, remember=False):
     """
     Validate a merged drbdha configuration (map.jinja passes defaults →
     os_family → pillar) and add the derived values the SLS files use.
     Raises with every problem, each naming its pillar key, so a bad pillar
-    stops the run before any state executes.
+    stops the run before any state executes. ``remember``: keep the result
+    for the rest of this run (``settings_of_this_run``).
 
     CLI Example:
 
@@ -458,6 +462,43 @@ def settings(config):
 
         salt node-1 drbdha.settings "$(salt-call --out=json pillar.get drbdha)"
     """
+    result = _settings(config)
+    if remember:
+        __context__[_RUN_SETTINGS] = (_run_settings_key(), copy.deepcopy(result))
+    return result
+
+
+# Every SLS file of the formula imports map.jinja, and each import fetched
+# defaults.yaml and osfamilymap.yaml from the master again (a round trip each)
+# and validated the pillar again: 8 times per apply of drbdha.
+_RUN_SETTINGS = "drbdha.run_settings"
+
+
+def _run_settings_key():
+    """What the settings are made of besides the formula's own files: pillar, minion id, os_family."""
+    made_of = [__pillar__.get("drbdha"), __grains__.get("id"), __grains__.get("os_family")]
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def settings_of_this_run():
+    """
+    The settings map.jinja made earlier in this run (``settings(...,
+    remember=True)``) if the pillar, id and os_family are still the same, else
+    None. A copy: an SLS file that changes it changes only its own.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.settings_of_this_run
+    """
+    remembered = __context__.get(_RUN_SETTINGS)
+    if remembered is None or remembered[0] != _run_settings_key():
+        return None
+    return copy.deepcopy(remembered[1])
+
+
+def _settings(config):
     problems = validate(config)
     if problems:
         raise SaltInvocationError("invalid drbdha pillar:\n  " + "\n  ".join(problems))

@@ -233,6 +233,25 @@ def list_domains(uri=None):
     return parse_list_all(_virsh("list", "--all", uri=uri)["stdout"])
 
 
+def _unknown_domain(result):
+    """Whether a failed virsh call failed because libvirt does not know the domain."""
+    stderr = result.get("stderr", "")
+    return "failed to get domain" in stderr or "Domain not found" in stderr
+
+
+def _domain_query(subcommand, name, uri, parse, *options):
+    """Run ``virsh SUBCOMMAND [OPTIONS] NAME``: parsed, or ``{"state": "undefined"}``."""
+    result = _virsh(subcommand, *options, _domain(name), uri=uri, ok_retcodes=(0, 1))
+    if result["retcode"] != 0:
+        if _unknown_domain(result):
+            return {"state": "undefined"}
+        raise CommandExecutionError(
+            f"virsh {subcommand} {name} failed: {result.get('stderr', '').strip()}",
+            info={"command": ["virsh", subcommand, name], "stderr": result.get("stderr", "")},
+        )
+    return parse(result["stdout"])
+
+
 def domstate(name, uri=None):
     """
     A domain's state and its reason; ``{"state": "undefined"}`` when libvirt
@@ -244,21 +263,13 @@ def domstate(name, uri=None):
 
         salt '*' virsh.domstate sesadm
     """
-    result = _virsh("domstate", "--reason", _domain(name), uri=uri, ok_retcodes=(0, 1))
-    if result["retcode"] != 0:
-        if "failed to get domain" in result.get("stderr", "") or "Domain not found" in result.get("stderr", ""):
-            return {"state": "undefined", "reason": None}
-        raise CommandExecutionError(
-            f"virsh domstate {name} failed: {result.get('stderr', '').strip()}",
-            info={"command": ["virsh", "domstate", name], "stderr": result.get("stderr", "")},
-        )
-    return parse_domstate(result["stdout"])
+    return _domain_query("domstate", name, uri, parse_domstate, "--reason")
 
 
 def dominfo(name, uri=None):
     """
     Basic facts of a domain (``virsh dominfo``): state, persistent, autostart,
-    memory, CPUs.
+    memory, CPUs; ``{"state": "undefined"}`` when libvirt does not know it.
 
     CLI Example:
 
@@ -266,7 +277,7 @@ def dominfo(name, uri=None):
 
         salt '*' virsh.dominfo sesadm
     """
-    return parse_dominfo(_virsh("dominfo", _domain(name), uri=uri)["stdout"])
+    return _domain_query("dominfo", name, uri, parse_dominfo)
 
 
 def dumpxml(name, inactive=True, uri=None):

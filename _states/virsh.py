@@ -135,20 +135,21 @@ def undefined(name):
     """
     ret = _ret(name)
     try:
-        state = __salt__["virsh.domstate"](name)
+        # One virsh call: dominfo has both the state and whether libvirt keeps a definition.
+        info = __salt__["virsh.dominfo"](name)
     except CommandExecutionError as exc:
         return _fail(ret, f"cannot ask libvirt about {name}: {exc}")
-    if state["state"] == "undefined":
+    if info["state"] == "undefined":
         ret["comment"] = f"{name} is not defined in libvirt; the cluster owns it."
         return ret
-    if not __salt__["virsh.dominfo"](name).get("persistent"):
+    if not info.get("persistent"):
         # VirtualDomain starts the guest from its XML as a transient domain.
         ret["comment"] = f"{name} runs here as the cluster's transient domain; libvirt has no definition of it."
         return ret
-    if state["state"] != "shut off":
+    if info["state"] != "shut off":
         return _fail(
             ret,
-            f"{name} is defined in libvirt and {state['state']}: it runs outside the cluster. Shut it down "
+            f"{name} is defined in libvirt and {info['state']}: it runs outside the cluster. Shut it down "
             f"(virsh shutdown {name}), then apply again so the cluster can own it.",
         )
     ret["changes"] = {name: {"old": "defined in libvirt", "new": "undefined (owned by the cluster)"}}

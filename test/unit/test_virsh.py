@@ -107,3 +107,41 @@ def test_install_argv_rejects_bad_values(kwargs):
     args = {"name": "vm", "memory": 512, "vcpus": 1, "disk": "/dev/drbd0", "location": "/srv/i.iso", **kwargs}
     with pytest.raises(SaltInvocationError):
         virsh.build_install_argv(**args)
+
+
+# ------------------------------------------------- virsh.undefined, one call --
+
+
+def captured_virsh(fixture):
+    """A cmd.run_all that answers with one captured virsh call (stdout, stderr, exit code)."""
+    path = ("libvirt", "9.0.0", fixture)
+    stderr = fixture_text(*LV, fixture + ".stderr") if fixture.endswith("nosuch.txt") else ""
+    retcode = int(fixture_text(*LV, fixture + ".rc")) if fixture.endswith("nosuch.txt") else 0
+    calls = []
+
+    def run_all(argv, **kwargs):
+        calls.append(argv)
+        return {"retcode": retcode, "stdout": fixture_text(*path), "stderr": stderr}
+
+    return run_all, calls
+
+
+@pytest.mark.parametrize(
+    "fixture, test_mode, result, changes, comment",
+    [
+        ("virsh-dominfo-nosuch.txt", False, True, {}, "is not defined in libvirt; the cluster owns it"),
+        ("virsh-dominfo-running.txt", False, True, {}, "runs here as the cluster's transient domain"),
+        ("virsh-dominfo-paused.txt", False, False, {}, "is defined in libvirt and paused: it runs outside"),
+        ("virsh-dominfo-shutoff.txt", True, None, {"old": "defined in libvirt"}, "Would undefine"),
+    ],
+)
+def test_undefined_decides_from_one_dominfo(fixture, test_mode, result, changes, comment):
+    run_all, calls = captured_virsh(fixture)
+    virsh.__salt__ = {"cmd.run_all": run_all}
+    virsh.__opts__ = {}
+    virsh_state.__salt__ = {"virsh.dominfo": virsh.dominfo}
+    virsh_state.__opts__ = {"test": test_mode}
+    ret = virsh_state.undefined("havm")
+    assert ret["result"] is result and comment in ret["comment"], ret
+    assert all(ret["changes"].get("havm", {}).get(k) == v for k, v in changes.items())
+    assert [argv[3] for argv in calls] == ["dominfo"]  # one virsh call, read-only
