@@ -44,7 +44,23 @@ def __virtual__():
     return __virtualname__
 
 
+# The CIB's configuration section as read in this run (``configuration_xml``).
+_CONFIGURATION = "crmsh.configuration"
+
+
+def _reads_only(argv):
+    """Whether a command only reads the cluster (what this module runs; anything else may write)."""
+    return (
+        argv[0] in ("crm_mon", "corosync-quorumtool")
+        or (argv[0] == "cibadmin" and argv[1:2] in (["-Q"], ["--query"]))
+        or argv[:3] == ["crm", "configure", "show"]
+    )
+
+
 def _run(argv, **kwargs):
+    if not _reads_only(argv):
+        # The configuration section read earlier in this run may be stale now.
+        __context__.pop(_CONFIGURATION, None)
     return __utils__["drbdha_util.run"](
         __salt__["cmd.run_all"], argv, record=__opts__.get("drbdha_command_log"), **kwargs
     )
@@ -491,14 +507,55 @@ def configure_show(*ids, xml=False):
     return _run(argv)["stdout"]
 
 
-def configuration_digest():
+def configuration_xml(cached=False):
+    """
+    The CIB's configuration section (``cibadmin --query --scope
+    configuration``). ``cached``: as read earlier in this run, if it was; a
+    read is kept for the run until this module writes the CIB.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.configuration_xml
+    """
+    if cached and _CONFIGURATION in __context__:
+        return __context__[_CONFIGURATION]
+    text = _run(["cibadmin", "--query", "--scope", "configuration"])["stdout"]
+    __context__[_CONFIGURATION] = text
+    return text
+
+
+def property_of_configuration(xml_text, name):
+    """
+    A cluster property's value in CIB configuration XML (the ``nvpair``
+    called ``name`` in a ``cluster_property_set`` of ``crm_config``), or None
+    when it is not set. Set to different values in several sets, it is
+    ambiguous (crm_attribute refuses too): CommandExecutionError. Pure.
+    """
+    root = ET.fromstring(xml_text)
+    values = {
+        nvpair.get("value")
+        for nvpair in root.iterfind(".//crm_config/cluster_property_set/nvpair")
+        if nvpair.get("name") == name
+    }
+    if len(values) > 1:
+        raise CommandExecutionError(
+            f"cluster property {name} is set to several values ({', '.join(sorted(map(str, values)))}) "
+            "in different property sets; remove all but one (crm configure edit)"
+        )
+    return values.pop() if values else None
+
+
+def configuration_digest(cached=False):
     """
     The SHA-256 of the CIB's configuration section as ``cibadmin --query
     --scope configuration`` prints it, without what the cluster writes there
     itself (``digest_of_configuration``). Any other change to any object,
     property or constraint changes it; run-time status and the CIB's version counters,
     which live outside that section, do not. One Pacemaker C tool: a fraction
-    of a crmsh start (which takes seconds on a small node).
+    of a crmsh start (which takes seconds on a small node). ``cached``: the
+    section as read earlier in this run, if it was (``configuration_xml``).
 
     CLI Example:
 
@@ -506,8 +563,7 @@ def configuration_digest():
 
         salt node-1 crmsh.configuration_digest
     """
-    out = _run(["cibadmin", "--query", "--scope", "configuration"])
-    return digest_of_configuration(out["stdout"])
+    return digest_of_configuration(configuration_xml(cached=cached))
 
 
 def digest_of_configuration(xml_text):
@@ -543,10 +599,11 @@ def configured_objects():
     return split_crm_objects(configure_show())
 
 
-def get_property(name):
+def get_property(name, cached=False):
     """
-    A cluster property's value (``crm_attribute --type crm_config --query``),
-    or None when it is not set.
+    A cluster property's value, or None when it is not set: read from the
+    CIB's configuration section (``configuration_xml``), which the CIB states
+    read anyway, so ``cached`` asks the cluster once per run for all of them.
 
     CLI Example:
 
@@ -554,12 +611,7 @@ def get_property(name):
 
         salt node-1 crmsh.get_property stonith-enabled
     """
-    out = _run(
-        ["crm_attribute", "--type", "crm_config", "--name", _name(name, "property"), "--query", "--quiet"],
-        ok_retcodes=(0, 6, 105),  # 6/105: no such attribute (ENXIO / CRM_EX_NOSUCH)
-    )
-    value = out["stdout"].strip()
-    return value if out["retcode"] == 0 and value else None
+    return property_of_configuration(configuration_xml(cached=cached), _name(name, "property"))
 
 
 def set_property(name, value):

@@ -119,7 +119,8 @@ def cib_objects(name, objects):
             ret["result"] = False
             ret["comment"] = "The cluster has no DC yet; start the cluster (drbdha.cluster) and wait for it."
             return ret
-        before = verification_record(objects, __salt__["crmsh.configuration_digest"]())
+        # The section the property states read a moment ago in this run, if they did.
+        before = verification_record(objects, __salt__["crmsh.configuration_digest"](cached=True))
         if _read_verified() == before:
             ret["comment"] = (
                 f"All {len(objects)} CIB objects are as configured: the CIB configuration is unchanged "
@@ -192,7 +193,7 @@ def property_set(name, value):
     ret = {"name": name, "changes": {}, "result": True, "comment": ""}
     value = str(value).lower() if isinstance(value, bool) else str(value)
     try:
-        current = __salt__["crmsh.get_property"](name)
+        current = __salt__["crmsh.get_property"](name, cached=True)
     except CommandExecutionError as exc:
         ret["result"] = False
         ret["comment"] = f"Cannot read cluster property {name}: {exc}"

@@ -278,7 +278,7 @@ def cib_salt(digests, shown=(CIB_SHOWN,)):
     answers, shows = iter(digests), list(shown)
     return Recorder(
         crmsh__status={"dc": "node-1"},
-        crmsh__configuration_digest=lambda: next(answers),
+        crmsh__configuration_digest=lambda cached=False: next(answers),
         crmsh__configured_objects=lambda: crmsh_mod.split_crm_objects(shows.pop(0) if len(shows) > 1 else shows[0]),
         crmsh__canonical_crm_object=crmsh_mod.canonical_crm_object,
         crmsh__runtime_meta_of=crmsh_mod.runtime_meta_of,
@@ -537,3 +537,40 @@ def test_every_command_is_recorded_without_its_input(tmp_path, cmdmod_ready):
     assert all(entry["retcode"] == 0 for entry in lines)
     assert "a-secret" not in log_path.read_text()
     assert stat.S_IMODE(os.stat(log_path).st_mode) == 0o600
+
+
+# ------------------------------- one configuration read for properties and CIB --
+
+
+def test_cluster_properties_are_read_from_the_captured_configuration():
+    text = lab_configuration_section()
+    assert crmsh_mod.property_of_configuration(text, "stonith-enabled") == "false"
+    assert crmsh_mod.property_of_configuration(text, "cluster-name") == "drbdha-lab"
+    assert crmsh_mod.property_of_configuration(text, "no-quorum-policy") is None
+
+
+def test_a_property_set_twice_to_different_values_is_ambiguous():
+    text = lab_configuration_section().replace(
+        "</crm_config>",
+        '<cluster_property_set id="other"><nvpair id="o-s" name="stonith-enabled" value="true"/>'
+        "</cluster_property_set></crm_config>",
+    )
+    with pytest.raises(CommandExecutionError, match="stonith-enabled is set to several values"):
+        crmsh_mod.property_of_configuration(text, "stonith-enabled")
+
+
+def test_properties_and_the_cib_digest_share_one_cibadmin_read_until_a_write():
+    section = lab_configuration_section()
+    crmsh_mod.__context__ = {}
+    crmsh_mod.__opts__ = {}
+    crmsh_mod.__salt__ = Recorder(cmd__run_all={"retcode": 0, "stdout": section, "stderr": ""})
+    assert crmsh_mod.get_property("stonith-enabled", cached=True) == "false"
+    digest = crmsh_mod.configuration_digest(cached=True)
+    assert digest == crmsh_mod.digest_of_configuration(section)
+    assert len(crmsh_mod.__salt__.calls) == 1
+    crmsh_mod.set_property("stonith-enabled", "true")  # a write: the read is stale now
+    crmsh_mod.configuration_digest(cached=True)
+    argvs = [call[1][0] for call in crmsh_mod.__salt__.calls]
+    assert argvs[1][0] == "crm_attribute" and argvs[2] == ["cibadmin", "--query", "--scope", "configuration"]
+    crmsh_mod.configuration_digest()  # not cached: asks again
+    assert len(crmsh_mod.__salt__.calls) == 4
