@@ -4,7 +4,10 @@
     choice. Converged from the first node; objects are compared one by one and
     only the differing ones are loaded. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{%- from tplroot ~ "/map.jinja" import drbdha with context %}
+{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
+    again would fetch it from the master and compile it again. #}
+{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
+{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 
 {%- if drbdha.is_first_node %}
 {%- for name, value in salt["drbdha.cluster_properties"](drbdha) | dictsort %}

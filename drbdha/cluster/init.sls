@@ -4,7 +4,10 @@
     hacluster password from pillar. Membership is verified by the orchestration
     (drbdha.cluster_members) once both nodes run. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{%- from tplroot ~ "/map.jinja" import drbdha with context %}
+{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
+    again would fetch it from the master and compile it again. #}
+{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
+{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 {%- set cluster = drbdha.cluster %}
 
 drbdha-cluster-hacluster-password:

@@ -3,7 +3,10 @@
     live files; metadata created once (never over existing data); each resource
     up unless Pacemaker manages it; drbd.service disabled (Pacemaker owns DRBD). #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{%- from tplroot ~ "/map.jinja" import drbdha with context %}
+{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
+    again would fetch it from the master and compile it again. #}
+{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
+{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 {%- set drbd = drbdha.drbd %}
 {%- set templates = "salt://" ~ tplroot ~ "/files/drbd/" %}
 {%- set render = salt["slsutil.renderer"] %}

@@ -6,7 +6,10 @@
     `salt-run drbdha.preflight` runs the same checks on both nodes and also
     compares their device sizes and clocks (the rollout's first step). #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{%- from tplroot ~ "/map.jinja" import drbdha with context %}
+{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
+    again would fetch it from the master and compile it again. #}
+{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
+{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 
 drbdha-preflight:
   drbdha.preflight_passed
