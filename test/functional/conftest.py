@@ -1,6 +1,6 @@
 """
 A real salt-master and two real salt-minions (pytest-salt-factories), with
-the formula's tree as the master's file_roots.
+the formula's tree (its top folders, linked) as the master's file_roots.
 
 node-1 runs with the host's PATH (drbd-utils, pacemaker's CLI, virsh
 installed by `make apt`); node-2 runs with a PATH that has none of those
@@ -56,11 +56,25 @@ def bare_python(tmp_path_factory):
     return str(launcher)
 
 
+# What the master serves: the formula, its modules, and the test SLS files. Not the
+# checkout's root: every sync and state run lists the served files, and the master walks
+# .venv and .venv3006 (~27,600 files) for each list, logging every file it skips.
+SERVED = ("drbdha", "_modules", "_states", "_utils", "_runners", "test")
+
+
 @pytest.fixture(scope="session")
-def salt_master(salt_factories):
+def file_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("file-root")
+    for name in SERVED:
+        (root / name).symlink_to(ROOT / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def salt_master(salt_factories, file_root):
     overrides = {
         "interface": "127.0.0.1",
-        "file_roots": {"base": [str(ROOT)]},
+        "file_roots": {"base": [str(file_root)]},
         "pillar_roots": {"base": [str(PILLAR_ROOT)]},
         "open_mode": False,
         "auto_accept": True,
