@@ -468,9 +468,9 @@ def settings(config, remember=False):
     return result
 
 
-# Every SLS file of the formula imports map.jinja, and each import fetched
-# defaults.yaml and osfamilymap.yaml from the master again (a round trip each)
-# and validated the pillar again: 8 times per apply of drbdha.
+# Every SLS file of the formula needs map.jinja's settings, and each import of
+# the map fetched defaults.yaml and osfamilymap.yaml from the master again (a
+# round trip each) and validated the pillar again: once per SLS file of a run.
 _RUN_SETTINGS = "drbdha.run_settings"
 
 
