@@ -129,11 +129,11 @@ def fresh(name):
     return units([name])[name]
 
 
-def _act(*argv, name=None):
-    """Run a changing systemctl command; the unit's remembered facts are stale after it."""
-    if name is not None:
-        __context__.setdefault(_CACHE, {}).pop(name, None)
-    return _run(["systemctl", *argv])
+def _change(verb, name):
+    """``systemctl VERB -- NAME``; the unit's facts remembered in this run are stale after it."""
+    __context__.setdefault(_CACHE, {}).pop(require_unit(name), None)
+    _run(["systemctl", verb, "--", name])
+    return True
 
 
 def daemon_reload():
@@ -147,7 +147,7 @@ def daemon_reload():
         salt '*' systemctl.daemon_reload
     """
     __context__.pop(_CACHE, None)
-    _act("daemon-reload")
+    _run(["systemctl", "daemon-reload"])
     return True
 
 
@@ -161,8 +161,7 @@ def start(name):
 
         salt '*' systemctl.start corosync
     """
-    _act("start", "--", require_unit(name), name=name)
-    return True
+    return _change("start", name)
 
 
 def restart(name):
@@ -175,8 +174,7 @@ def restart(name):
 
         salt '*' systemctl.restart chrony
     """
-    _act("restart", "--", require_unit(name), name=name)
-    return True
+    return _change("restart", name)
 
 
 def enable(name):
@@ -190,8 +188,7 @@ def enable(name):
 
         salt '*' systemctl.enable pacemaker
     """
-    _act("enable", "--", require_unit(name), name=name)
-    return True
+    return _change("enable", name)
 
 
 def disable(name):
@@ -204,5 +201,4 @@ def disable(name):
 
         salt '*' systemctl.disable drbd
     """
-    _act("disable", "--", require_unit(name), name=name)
-    return True
+    return _change("disable", name)

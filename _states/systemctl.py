@@ -28,6 +28,17 @@ def _fail(ret, comment):
     return __utils__["drbdha_util.state_fail"](ret, comment)
 
 
+def _act(ret, changes, would, action, done):
+    """Record ``changes``; in test mode say what ``would`` happen, else run ``action()`` here and say ``done``."""
+    if __opts__["test"]:
+        return __utils__["drbdha_util.state_would"](ret, changes, would)
+    try:
+        action()
+    except CommandExecutionError as exc:
+        return __utils__["drbdha_util.state_acted"](ret, changes, would, done, exc)
+    return __utils__["drbdha_util.state_acted"](ret, changes, would, done)
+
+
 def units_named_in(chunks, first, valid):
     """
     ``first``, then the other unit names (those ``valid`` accepts) that
@@ -163,15 +174,13 @@ def disabled(name):
         ret["comment"] = f"{name} is {unit['file_state']} at boot."
         return ret
     changes = {"enabled": {"old": unit["file_state"], "new": "disabled"}}
-    if __opts__["test"]:
-        return __utils__["drbdha_util.state_would"](ret, changes, f"Would disable {name}.")
-    try:
-        __salt__["systemctl.disable"](name)
-    except CommandExecutionError as exc:
-        return _fail(ret, f"could not disable {name}: {exc}")
-    ret["changes"] = changes
-    ret["comment"] = f"Disabled {name} (not stopped)."
-    return ret
+    return _act(
+        ret,
+        changes,
+        f"Would disable {name}.",
+        lambda: __salt__["systemctl.disable"](name),
+        f"Disabled {name} (not stopped).",
+    )
 
 
 def mod_watch(name, sfun=None, **kwargs):
@@ -183,13 +192,10 @@ def mod_watch(name, sfun=None, **kwargs):
     ret = _ret(name)
     if sfun != "running":
         return _fail(ret, f"systemctl.{sfun} does not act on watch; use systemctl.running")
-    changes = {"restarted": True}
-    if __opts__["test"]:
-        return __utils__["drbdha_util.state_would"](ret, changes, f"Would restart {name}: a watched state changed.")
-    try:
-        __salt__["systemctl.restart"](name)
-    except CommandExecutionError as exc:
-        return _fail(ret, f"could not restart {name}: {exc}")
-    ret["changes"] = changes
-    ret["comment"] = f"Restarted {name}: a watched state changed."
-    return ret
+    return _act(
+        ret,
+        {"restarted": True},
+        f"Would restart {name}: a watched state changed.",
+        lambda: __salt__["systemctl.restart"](name),
+        f"Restarted {name}: a watched state changed.",
+    )
