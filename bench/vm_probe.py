@@ -19,6 +19,9 @@ Instruments, all passive:
 - ``subprocess.Popen`` is wrapped to record every process the call spawned,
   including those of Salt's own modules (pkg, service, file) that the
   command log does not see.
+- ``RemoteClient._channel_send`` and ``RemotePillar.compile_pillar`` are
+  wrapped to time every request the call makes to the master (file server,
+  pillar): the round trips outside the states.
 - ``/proc/self/clear_refs`` <- 5 resets this process's peak RSS (VmHWM)
   before a call; VmHWM after it is the peak during the call (exact).
 - A sampler thread (every ``sample_interval`` s, default 0.2) adds up VmRSS
@@ -27,7 +30,8 @@ Instruments, all passive:
   pages from before exec). Its CPU time is reported with each call.
 
 Modes (argv[1]; argv[2] is a JSON object of arguments):
-  apply   {"sls": {"formula": "drbdha", "nop": "bench.nop.n27"}, "runs": 5,
+  apply   {"sls": {"formula": "drbdha", "nop": "bench.nop.n27",
+                   "tree": "bench.tree.node_1"}, "runs": 5,
            "warmup": true, "log": PATH, "out": PATH}
   status  {"order": ["cold", "bare", "warm"], "bare": [[argv...], ...] | null,
            "log": PATH, "out": PATH}
@@ -58,6 +62,52 @@ def _popen_init(self, *args, **kwargs):
 
 
 subprocess.Popen.__init__ = _popen_init
+
+MASTER_REQUESTS = []  # {"kind", "cmd", "path", "found", "in_state", "seconds"} of every request to the master
+IN_STATE = [0]  # > 0 while a state function runs (salt.state.State.call)
+
+
+def time_master_requests():
+    """
+    Record every file-server request (``RemoteClient._channel_send``: each SLS,
+    map and template looked up, hashed or fetched, and each miss) and every
+    pillar compile (``RemotePillar.compile_pillar``) the process makes, and
+    whether a state was running (a template fetched by file.managed) or not (the
+    SLS tree being found and rendered, the pillar).
+    """
+    import salt.fileclient
+    import salt.pillar
+    import salt.state
+
+    send = salt.fileclient.RemoteClient._channel_send
+    compile_pillar = salt.pillar.RemotePillar.compile_pillar
+    call_state = salt.state.State.call
+
+    def counted_call(self, *args, **kwargs):
+        IN_STATE[0] += 1
+        try:
+            return call_state(self, *args, **kwargs)
+        finally:
+            IN_STATE[0] -= 1
+
+    def timed_send(self, load, raw=False):
+        started = time.monotonic()
+        reply = send(self, load, raw=raw)
+        MASTER_REQUESTS.append({"kind": "file", "cmd": load.get("cmd"), "path": load.get("path"),
+                                "found": bool(reply), "in_state": IN_STATE[0] > 0,
+                                "seconds": round(time.monotonic() - started, 4)})
+        return reply
+
+    def timed_pillar(self, *args, **kwargs):
+        started = time.monotonic()
+        pillar = compile_pillar(self, *args, **kwargs)
+        MASTER_REQUESTS.append({"kind": "pillar", "cmd": "_pillar", "path": None, "found": bool(pillar),
+                                "in_state": IN_STATE[0] > 0, "seconds": round(time.monotonic() - started, 4)})
+        return pillar
+
+    salt.fileclient.RemoteClient._channel_send = timed_send
+    salt.pillar.RemotePillar.compile_pillar = timed_pillar
+    salt.state.State.call = counted_call
 
 
 def _read(path, mode="r"):
@@ -216,6 +266,7 @@ def make_minion():
     import salt.config
     import salt.minion
 
+    time_master_requests()
     opts = salt.config.minion_config(ARGS.get("config", "/etc/salt/minion"))
     # Log as salt-call and the daemon do (the lab minion logs INFO to its log file).
     salt._logging.set_logging_options_dict(opts)
@@ -282,7 +333,7 @@ def summarize_state_return(ret):
 def measured(minion, context, log_path, fun, *args):
     """Call one function, timed, with its commands, subprocesses and peak memory."""
     context.clear()
-    mark = len(SPAWNED)
+    mark, request_mark = len(SPAWNED), len(MASTER_REQUESTS)
     offset = log_size(log_path)
     peak_reset = reset_peak()
     before = memory()
@@ -303,6 +354,7 @@ def measured(minion, context, log_path, fun, *args):
         "error": error,
         "commands": log_since(log_path, offset),
         "spawned": spawned,
+        "master_requests": MASTER_REQUESTS[request_mark:],
         "memory": {
             "peak_reset": peak_reset,
             "rss_before_kib": before.get("VmRSS"),
@@ -341,12 +393,13 @@ def mode_apply(result):
     if not opts.get("drbdha_command_log"):
         result["warnings"].append("drbdha_command_log is not set in the minion config: commands are not logged")
     sls = ARGS["sls"]
+    names = list(sls)
     plan = []
     if ARGS.get("warmup", True):
-        plan += [("warmup", 0, "formula"), ("warmup", 0, "nop")]
+        plan += [("warmup", 0, which) for which in names]
     for run in range(1, int(ARGS.get("runs", 5)) + 1):
-        # alternate which goes first (ABBA), so a drift in host load hits both alike
-        order = ("formula", "nop") if run % 2 else ("nop", "formula")
+        # forwards, then backwards (ABBA), so a drift in host load hits all alike
+        order = names if run % 2 else names[::-1]
         plan += [("run", run, which) for which in order]
     for phase, run, which in plan:
         ret, call = measured(minion, context, log_path, "state.apply", sls[which])
