@@ -24,6 +24,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -242,10 +243,32 @@ def lowstate_layout(node):
     chunks = ret.get(node)
     if not isinstance(chunks, list) or not chunks or not all(isinstance(c, dict) for c in chunks):
         raise RuntimeError(f"{node}: state.show_low_sls drbdha gave no states: {str(chunks)[:2000]}")
-    layout = {}
-    for chunk in sorted(chunks, key=lambda c: c.get("order", 0)):
-        layout[chunk["__sls__"]] = layout.get(chunk["__sls__"], 0) + 1
+    counts = {}
+    for chunk in chunks:
+        counts[chunk["__sls__"]] = counts.get(chunk["__sls__"], 0) + 1
+    # A concern that renders no states on this node (drbdha.cib off the first node) is
+    # still fetched and rendered: keep the files drbdha/init.sls includes, in its order.
+    layout = {sls: counts.get(sls, 0) for sls in included_concerns(counts)}
+    layout.update((sls, n) for sls, n in counts.items() if sls not in layout)
     return layout
+
+
+def included_concerns(counts, init=os.path.join(PROJECT, "drbdha", "init.sls")):
+    """The SLS names drbdha/init.sls includes on a node whose low state has COUNTS per SLS.
+
+    An include inside a Jinja ``if`` block (``.network``, only with network.manage)
+    counts only if the node ran states from it; the others are rendered on every node.
+    """
+    names, conditional = [], 0
+    with open(init, encoding="utf-8") as handle:
+        for line in handle:
+            text = line.strip()
+            conditional += len(re.findall(r"{%-?\s*if\s", text)) - len(re.findall(r"{%-?\s*endif", text))
+            if text.startswith("- ."):
+                sls = "drbdha." + text[3:].strip()
+                if not conditional or sls in counts:
+                    names.append(sls)
+    return names
 
 
 def _write_generated(path, text):
