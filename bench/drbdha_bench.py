@@ -36,7 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
 LAB = os.path.join(PROJECT, "test", "lab", "lab")
 RESULTS = os.path.join(HERE, "results")
-NOP_DIR = os.path.join(HERE, "nop")  # generated yardsticks (not in git)
+# the generated yardsticks of figure 2 (not in git)
+NOP_DIR = os.path.join(HERE, "nop")
 TREE_DIR = os.path.join(HERE, "tree")
 NODES = ("node-1", "node-2")
 COMMAND_LOG = "/var/log/drbdha-commands.log"
@@ -233,7 +234,7 @@ def per_node(nodes, fn, parallel=True):
 
 
 def lowstate_layout(node):
-    """{SLS name: number of states} of `state.apply drbdha` on NODE, in run order.
+    """{SLS name: number of states} of `state.apply drbdha` on NODE, in drbdha/init.sls's include order.
 
     ``state.show_low_sls``, not ``state.show_lowstate``: the latter takes no SLS
     and shows the highstate, which in the lab is empty (the formula is applied
