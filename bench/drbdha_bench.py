@@ -254,7 +254,10 @@ def lowstate_layout(node):
     return layout
 
 
-def included_concerns(counts, init=os.path.join(PROJECT, "drbdha", "init.sls")):
+FORMULA_INIT = os.path.join(PROJECT, "drbdha", "init.sls")
+
+
+def included_concerns(counts, init=FORMULA_INIT):
     """The SLS names drbdha/init.sls includes on a node whose low state has COUNTS per SLS.
 
     An include inside a Jinja ``if`` block (``.network``, only with network.manage)
@@ -275,9 +278,12 @@ def included_concerns(counts, init=os.path.join(PROJECT, "drbdha", "init.sls")):
 def _write_generated(path, text):
     """Write TEXT to PATH unless it already holds it (the master's file list need not change)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            if handle.read() == text:
+                return
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def nop_states(count, prefix="bench-nop"):
@@ -589,7 +595,6 @@ def master_request_summary(call):
         "file_misses": sum(1 for r in files if not r["found"]),
         "file_s": sum(r["seconds"] for r in files),
         "pillar_s": sum(r["seconds"] for r in requests if r["kind"] == "pillar" and not r.get("in_state")),
-        "file_requests_in_states": sum(1 for r in requests if r["kind"] == "file" and r.get("in_state")),
     }
 
 
@@ -627,8 +632,8 @@ def derive_apply_ratio(apply_results):
     """
     summary, rows, tree_rows, break_rows, slow_rows = {}, [], [], [], []
     for node, result in sorted(apply_results.items()):
-        by_which = {which: {c["run"]: c for c in _timed_calls(result, which)} for which in ("formula", "nop", "tree")}
-        formula, nop, tree = by_which["formula"], by_which["nop"], by_which["tree"]
+        formula, nop, tree = ({c["run"]: c for c in _timed_calls(result, which)}
+                              for which in ("formula", "nop", "tree"))
         runs = sorted(set(formula) & set(nop))
         ratios = _ratio_stats(formula, nop, runs)
         f_s = stats([formula[r]["seconds"] for r in runs])
@@ -647,19 +652,19 @@ def derive_apply_ratio(apply_results):
             work, structure = _ratio_stats(formula, tree, tree_runs), _ratio_stats(tree, nop, tree_runs)
             summary[node].update(tree_s=t_s, formula_over_tree=work, tree_over_nop=structure)
             tree_rows.append([node, fmt_stats(t_s, 1, " s"), fmt_stats(structure, 2), fmt_stats(work, 2)])
-        for which, calls in (("drbdha", formula), ("drbdha layout, test.nop", tree), ("test.nop, one file", nop)):
-            if not calls:
+        for which, calls, which_runs in (("drbdha", formula, runs), ("drbdha layout, test.nop", tree, tree_runs),
+                                         ("test.nop, one file", nop, runs)):
+            if not which_runs:
                 continue
-            parts = _time_breakdown([calls[r] for r in (tree_runs if which.startswith("drbdha layout") else runs)])
+            parts = _time_breakdown([calls[r] for r in which_runs])
             summary[node].setdefault("breakdown", {})[which] = parts
             requests = (f"{fmt_stats(parts['file_requests'], 0)} ({fmt_stats(parts['file_misses'], 0)} misses)"
                         if "file_requests" in parts else "–")
             break_rows.append([node, which, fmt_stats(parts["wall"], 1), fmt_stats(parts["in_states"], 1), requests,
                                fmt_stats(parts.get("file_s"), 1), fmt_stats(parts.get("pillar_s"), 1),
                                fmt_stats(parts.get("rest", parts.get("outside")), 1)])
-        for key, ms in _slowest_states([formula[r] for r in runs]):
-            slow_rows.append([node, f"`{key}`", fmt(ms / 1000, 2)])
-        summary[node]["slowest_states"] = _slowest_states([formula[r] for r in runs], top=40)
+        summary[node]["slowest_states"] = slowest = _slowest_states([formula[r] for r in runs], top=40)
+        slow_rows += [[node, f"`{key}`", fmt(ms / 1000, 2)] for key, ms in slowest[:8]]
     md = "### 2. Converged `state.apply drbdha` ÷ the same number of `test.nop` states\n\n" + table(
         ["node", "states", "drbdha apply", "test.nop apply", "ratio (per run)", "target", "result", "converged"],
         rows)

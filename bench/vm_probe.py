@@ -90,20 +90,18 @@ def time_master_requests():
         finally:
             IN_STATE[0] -= 1
 
+    def record(kind, cmd, path, reply, started):
+        MASTER_REQUESTS.append({"kind": kind, "cmd": cmd, "path": path, "found": bool(reply),
+                                "in_state": IN_STATE[0] > 0, "seconds": round(time.monotonic() - started, 4)})
+        return reply
+
     def timed_send(self, load, raw=False):
         started = time.monotonic()
-        reply = send(self, load, raw=raw)
-        MASTER_REQUESTS.append({"kind": "file", "cmd": load.get("cmd"), "path": load.get("path"),
-                                "found": bool(reply), "in_state": IN_STATE[0] > 0,
-                                "seconds": round(time.monotonic() - started, 4)})
-        return reply
+        return record("file", load.get("cmd"), load.get("path"), send(self, load, raw=raw), started)
 
     def timed_pillar(self, *args, **kwargs):
         started = time.monotonic()
-        pillar = compile_pillar(self, *args, **kwargs)
-        MASTER_REQUESTS.append({"kind": "pillar", "cmd": "_pillar", "path": None, "found": bool(pillar),
-                                "in_state": IN_STATE[0] > 0, "seconds": round(time.monotonic() - started, 4)})
-        return pillar
+        return record("pillar", "_pillar", None, compile_pillar(self, *args, **kwargs), started)
 
     salt.fileclient.RemoteClient._channel_send = timed_send
     salt.pillar.RemotePillar.compile_pillar = timed_pillar
