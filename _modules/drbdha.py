@@ -309,6 +309,89 @@ def cluster_properties(settings):
     return {"stonith-enabled": "true"}
 
 
+# DRBD's configuration (reference procedure step 4, with step 5's resource-level
+# fencing). Built here rather than by templates rendered at render time: those
+# cost a file fetch, a Jinja compile and a render per file on every apply.
+_HANDLERS = {
+    8: ('fence-peer "/usr/lib/drbd/crm-fence-peer.sh"', 'after-resync-target "/usr/lib/drbd/crm-unfence-peer.sh"'),
+    9: ('fence-peer "/usr/lib/drbd/crm-fence-peer.9.sh"', 'unfence-peer "/usr/lib/drbd/crm-unfence-peer.9.sh"'),
+}
+
+
+def _section(name, lines, indent="  "):
+    """A DRBD config section: ``name {``, its lines one level deeper, ``}``."""
+    return [f"{indent}{name} {{", *(f"{indent}  {line}" for line in lines), f"{indent}}}"]
+
+
+def _global_common_text(major, protocol, shared_secret):
+    net = ['cram-hmac-alg "sha1";', f'shared-secret "{shared_secret}";', f"protocol {protocol};"]
+    if major >= 9:
+        # DRBD 9 keeps fencing in net; 8.4 keeps it in disk.
+        net.append("fencing resource-only;")
+        options = _section("options", ["quorum off;"])
+    else:
+        options = _section(
+            "disk",
+            [
+                "# Resource-level fencing: while the peer is unreachable, the Promoted role",
+                "# is fenced off it in the CIB by the handler below (8.4 keeps this in disk).",
+                "fencing resource-only;",
+            ],
+        )
+    net += [
+        "# No automatic split-brain recovery (DRBD's default, stated here on",
+        "# purpose): discarding either side's writes is the operator's decision.",
+        "after-sb-0pri disconnect;",
+        "after-sb-1pri disconnect;",
+        "after-sb-2pri disconnect;",
+    ]
+    handlers = [f"{handler};" for handler in _HANDLERS[9 if major >= 9 else 8]]
+    lines = [
+        "# Managed by Salt (drbdha): edits here are overwritten. Holds the shared secret: mode 0600.",
+        f"# Rendered for DRBD {major} (the reference procedure's step 4, with step 5's fencing).",
+        *_section("global", ["usage-count no;", *(["udev-always-use-vnr;"] if major == 8 else [])], indent=""),
+        "common {",
+        *_section("startup", ["degr-wfc-timeout 90;", "wfc-timeout 100;"]),
+        *options,
+        *_section("net", net),
+        *_section("handlers", handlers),
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _resource_text(major, name, res, nodes):
+    lines = [
+        "# Managed by Salt (drbdha): edits here are overwritten.",
+        f"# DRBD {major} syntax for resource {name}.",
+        f"resource {name} {{",
+        f"  device /dev/drbd{res['minor']};",
+        "  meta-disk internal;",
+    ]
+    for node_name, node in sorted(nodes.items()):
+        node_lines = [f"node-id {node['id']};"] if major >= 9 else []
+        node_lines += [f"disk {res['disks'][node_name]};", f"address {node['replication_address']}:{res['port']};"]
+        lines += _section(f"on {node_name}", node_lines)
+    if major >= 9:
+        lines += _section("connection-mesh", [f"hosts {' '.join(sorted(nodes))};"])
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+def build_drbd_config(settings):
+    """
+    DRBD's configuration files for a settings mapping, ``{file name: text}``:
+    ``global_common.conf`` and one ``NAME.res`` per resource, in the syntax
+    of ``settings["drbd_major"]`` (8.4 or 9). The shared secret is written as
+    SECRET_PLACEHOLDER: the ``drbdadm.config`` state fills it in from pillar.
+    Pure.
+    """
+    major, drbd = settings["drbd_major"], settings["drbd"]
+    files = {"global_common.conf": _global_common_text(major, drbd["protocol"], SECRET_PLACEHOLDER)}
+    for name, res in sorted(drbd["resources"].items()):
+        files[f"{name}.res"] = _resource_text(major, name, res, settings["nodes"])
+    return files
+
+
 # -------------------------------------------------------------- preflight --
 
 # How long the replication probe waits for the peer to answer.
@@ -526,6 +609,21 @@ def cib_objects(config):
         salt node-1 drbdha.cib_objects "$(salt-call --out=json drbdha.settings ...)"
     """
     return build_cib_objects(config)
+
+
+def drbd_config_files(config):
+    """
+    DRBD's configuration files for a settings mapping (from
+    ``drbdha.settings``): ``{file name: text}``, the shared secret as a
+    placeholder.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.drbd_config_files "$(salt-call --out=json drbdha.settings ...)"
+    """
+    return build_drbd_config(config)
 
 
 # Commands apply_network_later may schedule.

@@ -1,4 +1,4 @@
-{#- DRBD (reference steps 4 and 5): configuration rendered for the running
+{#- DRBD (reference steps 4 and 5): configuration built for the running
     DRBD major version and validated with drbdadm dump before it replaces the
     live files; metadata created once (never over existing data); each resource
     up unless Pacemaker manages it; drbd.service disabled (Pacemaker owns DRBD). #}
@@ -8,25 +8,16 @@
 {%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
 {%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 {%- set drbd = drbdha.drbd %}
-{%- set templates = "salt://" ~ tplroot ~ "/files/drbd/" %}
-{%- set render = salt["slsutil.renderer"] %}
-{#- The shared secret is not rendered here: the config state fills the
-    placeholder in from the pillar key, so the value never travels in state
-    arguments (nor in the job cache, the events or the minion's state cache). #}
-{%- set files = {
-      "global_common.conf": render(templates ~ "global_common.conf.jinja", default_renderer="jinja",
-                                   major=drbdha.drbd_major, drbd=drbd,
-                                   shared_secret=salt["drbdha.secret_placeholder"]())} %}
-{%- for name, res in drbd.resources | dictsort %}
-{%-   do files.update({name ~ ".res": render(templates ~ "resource.res.jinja", default_renderer="jinja",
-                                             major=drbdha.drbd_major, name=name, res=res,
-                                             nodes=drbdha.nodes, disks=res.disks)}) %}
-{%- endfor %}
+{#- Built in Python (drbdha.drbd_config_files), not from templates: rendering two
+    templates here fetched, compiled and rendered them on every apply. The shared
+    secret is not in them: the config state fills the placeholder in from the
+    pillar key, so the value never travels in state arguments (nor in the job
+    cache, the events or the minion's state cache). #}
 
 drbdha-drbd-config:
   drbdadm.config:
     - name: {{ drbd.config_dir }}
-    - files: {{ files | json }}
+    - files: {{ salt["drbdha.drbd_config_files"](drbdha) | json }}
     - secret_pillar_key: drbdha:drbd:shared_secret
 
 {#- Pacemaker starts DRBD; the init script must not (it would also run
