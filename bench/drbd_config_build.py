@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""
+Before/after of how the DRBD configuration is made at render time (issue #6,
+figure 2): the formula's ``drbdha.drbd`` concern as of commit dac21d5, which
+rendered two Jinja templates through ``slsutil.renderer``, against the same
+concern now, which builds the same files in Python
+(``drbdha.drbd_config_files``).
+
+Both are applied for real, converged, side by side in one process on one node
+of the rolled-out lab (the in-VM minion of bench/vm_probe.py), alternating
+which goes first. Before each apply the loader's ``__context__`` is emptied,
+as each minion job starts with an empty one. The old SLS file and templates
+are taken from git (``git show dac21d5:...``) into ``bench/before/`` (served by
+the lab master as ``bench.before.drbd``, not kept in git), changed only where
+they find their own folder: ``tplroot`` is ``drbdha`` and the templates are
+``salt://bench/before/``. Each apply must be converged (no changes, every
+result True): then the old templates made exactly the files on the node.
+
+    bench/drbd_config_build.py --runs 6 --node node-1
+    bench/drbd_config_build.py --from bench/results/<stamp>-drbd_config_build.json
+
+Writes bench/results/<stamp>-drbd_config_build.json and prints a Markdown table.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import drbdha_bench as bench  # noqa: E402
+
+BEFORE_COMMIT = "dac21d5"
+BEFORE_DIR = os.path.join(bench.HERE, "before")
+SLS = {"before": "bench.before.drbd", "after": "drbdha.drbd"}
+# Where the old SLS finds its own folder, and what it must find instead when served from bench/before/.
+RELOCATE = {
+    '{%- set tplroot = tpldir.split("/")[0] %}': '{%- set tplroot = "drbdha" %}',
+    '{%- set templates = "salt://" ~ tplroot ~ "/files/drbd/" %}': '{%- set templates = "salt://bench/before/" %}',
+}
+# Runs in the VM under the node's Salt Python: argv[1] is the run count, argv[2] the SLS names (JSON).
+TIMER = """
+import json, sys, time
+import salt._logging, salt.config, salt.minion
+opts = salt.config.minion_config("/etc/salt/minion")
+salt._logging.set_logging_options_dict(opts)
+salt._logging.setup_logging()
+context = {}
+minion = salt.minion.SMinion(opts, context=context)
+SLS = json.loads(sys.argv[2])
+out = {"runs": []}
+for run in range(-1, int(sys.argv[1])):  # run -1: warm-up, not kept
+    order = list(SLS) if run % 2 == 0 else list(SLS)[::-1]
+    timed = {"first": order[0]}
+    for way in order:
+        context.clear()
+        started = time.monotonic()
+        ret = minion.functions["state.apply"](SLS[way])
+        seconds = time.monotonic() - started
+        states = list(ret.values()) if isinstance(ret, dict) else []
+        timed[way] = {
+            "seconds": seconds,
+            "in_states": sum(s.get("duration", 0) for s in states) / 1000,
+            "states": len(states),
+            "converged": bool(states) and all(s.get("result") is True and not s.get("changes") for s in states),
+            "not_converged": [s.get("__id__") for s in states if s.get("result") is not True or s.get("changes")]
+            if states else repr(ret)[:2000],
+        }
+    if run >= 0:
+        out["runs"].append(timed)
+print("BENCH-RESULT " + json.dumps(out))
+"""
+
+
+def git_show(path):
+    return subprocess.run(
+        ["git", "-C", bench.PROJECT, "show", f"{BEFORE_COMMIT}:{path}"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def write_before():
+    """The drbd concern and its templates as of BEFORE_COMMIT, served as bench.before.drbd."""
+    os.makedirs(BEFORE_DIR, exist_ok=True)
+    sls = git_show("drbdha/drbd/init.sls")
+    for old, new in RELOCATE.items():
+        if old not in sls:
+            raise SystemExit(f"{BEFORE_COMMIT}:drbdha/drbd/init.sls no longer has {old!r}")
+        sls = sls.replace(old, new)
+    files = {"drbd.sls": sls}
+    for name in ("global_common.conf.jinja", "resource.res.jinja"):
+        files[name] = git_show(f"drbdha/files/drbd/{name}")
+    for name, text in files.items():
+        with open(os.path.join(BEFORE_DIR, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def measure(node, runs):
+    out = bench.lab("exec", "--timeout=1800", node, bench.VM_PYTHON, "-c", TIMER, str(runs), json.dumps(SLS),
+                    timeout=1900)
+    for line in out.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line[len("BENCH-RESULT "):])
+    raise RuntimeError(f"{node}: no result: {out.stderr[-2000:]}")
+
+
+def derive(raw):
+    runs = raw["result"]["runs"]
+
+    def each(way, key):
+        return bench.stats([r[way][key] for r in runs])
+
+    converged = {way: sum(r[way]["converged"] for r in runs) for way in SLS}
+    figures = {
+        way: {"seconds": each(way, "seconds"), "in_states": each(way, "in_states"), "converged": converged[way]}
+        for way in SLS
+    }
+    figures["saved"] = bench.stats([r["before"]["seconds"] - r["after"]["seconds"] for r in runs])
+    figures["after_over_before"] = bench.stats([r["after"]["seconds"] / r["before"]["seconds"] for r in runs])
+    label = {
+        "before": f"before ({BEFORE_COMMIT}): two templates through `slsutil.renderer`",
+        "after": "after: `drbdha.drbd_config_files`",
+    }
+    rows = [
+        [label[way], f"`{SLS[way]}`", bench.fmt_stats(figures[way]["seconds"], 2, " s"),
+         bench.fmt_stats(figures[way]["in_states"], 2, " s"), f"{converged[way]}/{len(runs)}"]
+        for way in SLS
+    ]
+    md = "\n".join([
+        f"Converged apply of the drbd concern on {raw['node']}, {len(runs)} runs after a warm-up, alternating:",
+        "",
+        bench.table(["way", "SLS", "apply", "in states", "converged"], rows),
+        "",
+        f"Saved per apply (per run): {bench.fmt_stats(figures['saved'], 2, ' s')}; "
+        f"after ÷ before: {bench.fmt_stats(figures['after_over_before'], 2)}.",
+    ])
+    return figures, md
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=6)
+    p.add_argument("--node", default="node-1")
+    p.add_argument("--from", dest="from_file", metavar="RESULTS.json", help="re-render a saved run")
+    args = p.parse_args()
+    if args.from_file:
+        with open(args.from_file, encoding="utf-8") as handle:
+            raw = json.load(handle)["raw"]
+    else:
+        bench.check_healthy([args.node])
+        write_before()
+        raw = {"node": args.node, "environment": bench.environment()}
+        bench.log(f"{args.node}: {args.runs} runs, before and after alternating")
+        raw["result"] = measure(args.node, args.runs)
+    figures, md = derive(raw)
+    if not args.from_file:
+        print(bench.save("drbd_config_build", {"raw": raw, "figures": figures}, md), file=sys.stderr)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
