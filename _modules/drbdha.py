@@ -496,14 +496,14 @@ def _ask(function):
         return None, str(exc)
 
 
-# What the DRBD templates write where the shared secret goes; drbdadm.config
+# What build_drbd_config writes where the shared secret goes; drbdadm.config
 # replaces it with the pillar value when it writes the file.
 SECRET_PLACEHOLDER = "@DRBDHA_SHARED_SECRET@"  # noqa: S105 - a marker, not a secret
 
 
 def secret_placeholder():
     """
-    The text the DRBD templates carry instead of the shared secret (the
+    The text the DRBD files carry instead of the shared secret (the
     ``drbdadm.config`` state fills the value in from pillar).
 
     CLI Example:

@@ -8,8 +8,8 @@
 {%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
 {%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 {%- set drbd = drbdha.drbd %}
-{#- Built in Python (drbdha.drbd_config_files), not from templates: rendering two
-    templates here fetched, compiled and rendered them on every apply. The shared
+{#- Built in Python (drbdha.drbd_config_files), not from templates: a template
+    rendered here is fetched, compiled and rendered again on every apply. The shared
     secret is not in them: the config state fills the placeholder in from the
     pillar key, so the value never travels in state arguments (nor in the job
     cache, the events or the minion's state cache). #}
