@@ -21,7 +21,6 @@ Two measurements, side by side in one run on one node of the rolled-out lab:
 Writes bench/results/<stamp>-cib_read.json and prints Markdown tables.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -114,29 +113,19 @@ def derive(raw):
     return {"reads": reads, "states": states, "state_totals": totals}, "\n".join(md)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--node", default="node-1", help="the node running the CIB states (the first node)")
-    p.add_argument("--from", dest="from_file", metavar="RESULTS.json", help="re-render a saved run")
-    args = p.parse_args()
-    if args.from_file:
-        with open(args.from_file, encoding="utf-8") as handle:
-            raw = json.load(handle)["raw"]
-    else:
-        raw = {"node": args.node, "environment": bench.environment(), "reads": [], "states": []}
-        bench.check_healthy([args.node])
-        for run in range(args.runs):
-            bench.log(f"run {run + 1}/{args.runs}: bare reads")
-            raw["reads"].append(time_reads(args.node, run))
-            for forget in (run % 2 == 0, run % 2 == 1):
-                bench.log(f"run {run + 1}/{args.runs}: converged apply, record {'deleted' if forget else 'kept'}")
-                raw["states"].append(time_cib_state(args.node, forget))
-    figures, md = derive(raw)
-    if not args.from_file:
-        print(bench.save("cib_read", {"raw": raw, "figures": figures}, md), file=sys.stderr)
-    print(md)
+def measure_node(node, runs):
+    raw = {"reads": [], "states": []}
+    for run in range(runs):
+        bench.log(f"run {run + 1}/{runs}: bare reads")
+        raw["reads"].append(time_reads(node, run))
+        for forget in (run % 2 == 0, run % 2 == 1):
+            bench.log(f"run {run + 1}/{runs}: converged apply, record {'deleted' if forget else 'kept'}")
+            raw["states"].append(time_cib_state(node, forget))
+    return raw
 
 
 if __name__ == "__main__":
-    main()
+    bench.one_node_main(
+        "cib_read", __doc__.split("\n\n")[0], measure_node, derive, default_runs=3,
+        node_help="the node running the CIB states (the first node)",
+    )

@@ -22,7 +22,6 @@ result True): then the old templates made exactly the files on the node.
 Writes bench/results/<stamp>-drbd_config_build.json and prints a Markdown table.
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -137,26 +136,11 @@ def derive(raw):
     return figures, md
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=6)
-    p.add_argument("--node", default="node-1")
-    p.add_argument("--from", dest="from_file", metavar="RESULTS.json", help="re-render a saved run")
-    args = p.parse_args()
-    if args.from_file:
-        with open(args.from_file, encoding="utf-8") as handle:
-            raw = json.load(handle)["raw"]
-    else:
-        bench.check_healthy([args.node])
-        write_before()
-        raw = {"node": args.node, "environment": bench.environment()}
-        bench.log(f"{args.node}: {args.runs} runs, before and after alternating")
-        raw["result"] = measure(args.node, args.runs)
-    figures, md = derive(raw)
-    if not args.from_file:
-        print(bench.save("drbd_config_build", {"raw": raw, "figures": figures}, md), file=sys.stderr)
-    print(md)
+def measure_node(node, runs):
+    write_before()
+    bench.log(f"{node}: {runs} runs, before and after alternating")
+    return {"result": measure(node, runs)}
 
 
 if __name__ == "__main__":
-    main()
+    bench.one_node_main("drbd_config_build", __doc__, measure_node, derive, default_runs=6)

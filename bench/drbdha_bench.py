@@ -887,6 +887,29 @@ def load_raw(path):
     return data.get("raw", data)
 
 
+def one_node_main(name, description, measure_node, derive, default_runs, node_help=None):
+    """Entry point of a before/after script on one lab node: measure (or --from), save the raw results, print.
+
+    ``measure_node(node, runs)`` returns the measured part of the raw results; ``derive(raw)``
+    returns (figures, Markdown).
+    """
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=default_runs)
+    p.add_argument("--node", default="node-1", help=node_help)
+    p.add_argument("--from", dest="from_file", metavar="RESULTS.json", help="re-render a saved run")
+    args = p.parse_args()
+    if args.from_file:
+        raw = load_raw(args.from_file)
+    else:
+        raw = {"node": args.node, "environment": environment()}
+        check_healthy([args.node])
+        raw.update(measure_node(args.node, args.runs))
+    figures, md = derive(raw)
+    if not args.from_file:
+        print(save(name, {"raw": raw, "figures": figures}, md), file=sys.stderr)
+    print(md)
+
+
 def main_for(name, description, phases, derive):
     """Entry point of a single-figure script: measure (or --from), print the table, save the raw results."""
     args = parser(description, phases).parse_args()
