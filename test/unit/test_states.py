@@ -269,15 +269,15 @@ CIB_OBJECT = (
 )
 
 
-def cib_salt(digests, shown=(CIB_SHOWN,)):
+def cib_salt(digests, shown=(CIB_SHOWN,), dc="node-1"):
     """
     The modules cib_objects calls; ``digests`` and ``shown`` are what successive
     configuration_digest and ``crm configure show`` calls answer (the last
-    ``shown`` again once they run out).
+    ``shown`` again once they run out); ``dc`` is the DC crm_mon names.
     """
     answers, shows = iter(digests), list(shown)
     return Recorder(
-        crmsh__status={"dc": "node-1"},
+        crmsh__status={"dc": dc},
         crmsh__configuration_digest=lambda cached=False: next(answers),
         crmsh__configured_objects=lambda: crmsh_mod.split_crm_objects(shows.pop(0) if len(shows) > 1 else shows[0]),
         crmsh__canonical_crm_object=crmsh_mod.canonical_crm_object,
@@ -321,6 +321,48 @@ def test_cib_comparison_is_remembered_and_spares_crmsh_until_the_configuration_c
     use(crm_state, salt, test=True)
     ret = crm_state.cib_objects("drbdha", [changed])
     assert "crmsh.configured_objects" in salt.names() and list(ret["changes"]) == ["rsc_kvm_havm"]
+
+
+@pytest.mark.parametrize("remembered", [False, True])
+def test_objects_as_configured_need_no_cluster_status(verified_record, remembered):
+    # A converged apply runs no crm_mon, with a DC or without: nothing is loaded.
+    if remembered:
+        use(crm_state, cib_salt(["d1", "d1"]))
+        crm_state.cib_objects("drbdha", [CIB_OBJECT])
+    salt = cib_salt(["d1", "d1"], dc=None)
+    use(crm_state, salt)
+    ret = crm_state.cib_objects("drbdha", [CIB_OBJECT])
+    assert ret["result"] is True and ret["changes"] == {}
+    assert "crmsh.status" not in salt.names()
+
+
+@pytest.mark.parametrize("test", [False, True])
+def test_objects_that_differ_are_not_loaded_without_a_dc(verified_record, test):
+    changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
+    salt = cib_salt(["d1", "d1"], dc=None)
+    use(crm_state, salt, test=test)
+    ret = crm_state.cib_objects("drbdha", [changed])
+    assert ret["result"] is False and ret["changes"] == {}
+    assert ret["comment"].startswith("1 CIB object(s) differ (rsc_kvm_havm), but the cluster has no DC yet")
+    assert "crmsh.configure_load" not in salt.names()
+    # With a DC, the same apply loads them (or, in test mode, says it would).
+    salt = cib_salt(["d1", "d2", "d2"], shown=[CIB_SHOWN, CIB_SHOWN.replace("timeout=360s", "timeout=600s")])
+    use(crm_state, salt, test=test)
+    ret = crm_state.cib_objects("drbdha", [changed])
+    assert list(ret["changes"]) == ["rsc_kvm_havm"] and ret["result"] is (None if test else True)
+    assert ("crmsh.configure_load" in salt.names()) is not test
+
+
+def test_objects_that_differ_are_not_loaded_when_the_cluster_status_cannot_be_read(verified_record):
+    def crm_mon_fails():
+        raise CommandExecutionError("crm_mon: Error: cluster is not available on this node")
+
+    salt = cib_salt(["d1", "d1"])
+    salt["crmsh.status"] = crm_mon_fails
+    use(crm_state, salt)
+    ret = crm_state.cib_objects("drbdha", [CIB_OBJECT.replace("timeout=360s", "timeout=600s")])
+    assert ret["result"] is False and "the cluster's status cannot be read: crm_mon: Error" in ret["comment"]
+    assert "crmsh.configure_load" not in salt.names()
 
 
 def test_cib_comparison_is_not_remembered_when_the_configuration_moved_under_it(verified_record):
