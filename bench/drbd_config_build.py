@@ -7,9 +7,10 @@ concern now, which builds the same files in Python
 (``drbdha.drbd_config_files``).
 
 Both are applied for real, converged, side by side in one process on one node
-of the rolled-out lab (the in-VM minion of bench/vm_probe.py), alternating
-which goes first. Before each apply the loader's ``__context__`` is emptied,
-as each minion job starts with an empty one. The old SLS file and templates
+of the rolled-out lab by bench/vm_probe.py's apply mode (as figure 2 is),
+alternating which goes first, after a warm-up apply of each. Before each apply
+the loader's ``__context__`` is emptied, as each minion job starts with an
+empty one. The old SLS file and templates
 are taken from git (``git show dac21d5:...``) into ``bench/before/`` (served by
 the lab master as ``bench.before.drbd``, not kept in git), changed only where
 they find their own folder: ``tplroot`` is ``drbdha`` and the templates are
@@ -22,7 +23,6 @@ result True): then the old templates made exactly the files on the node.
 Writes bench/results/<stamp>-drbd_config_build.json and prints a Markdown table.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -38,40 +38,6 @@ RELOCATE = {
     '{%- set tplroot = tpldir.split("/")[0] %}': '{%- set tplroot = "drbdha" %}',
     '{%- set templates = "salt://" ~ tplroot ~ "/files/drbd/" %}': '{%- set templates = "salt://bench/before/" %}',
 }
-# Runs in the VM under the node's Salt Python: argv[1] is the run count, argv[2] the SLS names (JSON).
-TIMER = """
-import json, sys, time
-import salt._logging, salt.config, salt.minion
-opts = salt.config.minion_config("/etc/salt/minion")
-salt._logging.set_logging_options_dict(opts)
-salt._logging.setup_logging()
-context = {}
-minion = salt.minion.SMinion(opts, context=context)
-SLS = json.loads(sys.argv[2])
-out = {"runs": []}
-for run in range(-1, int(sys.argv[1])):  # run -1: warm-up, not kept
-    order = list(SLS) if run % 2 == 0 else list(SLS)[::-1]
-    timed = {"first": order[0]}
-    for way in order:
-        context.clear()
-        started = time.monotonic()
-        ret = minion.functions["state.apply"](SLS[way])
-        seconds = time.monotonic() - started
-        states = list(ret.values()) if isinstance(ret, dict) else []
-        timed[way] = {
-            "seconds": seconds,
-            "in_states": sum(s.get("duration", 0) for s in states) / 1000,
-            "states": len(states),
-            "converged": bool(states) and all(s.get("result") is True and not s.get("changes") for s in states),
-            "not_converged": [s.get("__id__") for s in states if s.get("result") is not True or s.get("changes")]
-            if states else repr(ret)[:2000],
-        }
-    if run >= 0:
-        out["runs"].append(timed)
-print("BENCH-RESULT " + json.dumps(out))
-"""
-
-
 def git_show(path):
     return subprocess.run(
         ["git", "-C", bench.PROJECT, "show", f"{BEFORE_COMMIT}:{path}"], check=True, capture_output=True, text=True
@@ -94,17 +60,30 @@ def write_before():
             handle.write(text)
 
 
-def measure(node, runs):
-    out = bench.lab("exec", "--timeout=1800", node, bench.VM_PYTHON, "-c", TIMER, str(runs), json.dumps(SLS),
-                    timeout=1900)
-    for line in out.stdout.splitlines():
-        if line.startswith("BENCH-RESULT "):
-            return json.loads(line[len("BENCH-RESULT "):])
-    raise RuntimeError(f"{node}: no result: {out.stderr[-2000:]}")
+def runs_of(result):
+    """
+    ``[{"first": way, way: {"seconds", "in_states", "converged"}, ...}]`` per
+    timed run, from the probe's calls (bench/vm_probe.py, apply mode). The two
+    results saved before the probe did this (18:21 and 18:30 on 2026-11-26)
+    came from a timer of their own that kept this shape already: ``runs``.
+    """
+    if "runs" in result:
+        return result["runs"]
+    runs = {}
+    for call in result["calls"]:
+        if call["phase"] != "run":
+            continue
+        timed = runs.setdefault(call["run"], {"first": call["which"]})
+        timed[call["which"]] = {
+            "seconds": call["seconds"],
+            "in_states": call["state"].get("state_ms_sum", 0) / 1000,
+            "converged": call["state"]["converged"],
+        }
+    return [runs[run] for run in sorted(runs)]
 
 
 def derive(raw):
-    runs = raw["result"]["runs"]
+    runs = runs_of(raw["result"])
 
     def each(way, key):
         return bench.stats([r[way][key] for r in runs])
@@ -139,7 +118,12 @@ def derive(raw):
 def measure_node(node, runs):
     write_before()
     bench.log(f"{node}: {runs} runs, before and after alternating")
-    return {"result": measure(node, runs)}
+    result = bench.probe(node, "apply", {"sls": SLS, "runs": runs, "warmup": True,
+                                         "out": f"{bench.VM_OUT}/drbd_config_build.json"},
+                         timeout=600 + 600 * runs)
+    if not result.get("ok"):
+        raise SystemExit(f"{node}: the probe failed: {result.get('error')} {result.get('warnings')}")
+    return {"result": result}
 
 
 if __name__ == "__main__":
