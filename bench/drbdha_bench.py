@@ -590,12 +590,17 @@ def master_request_summary(call):
     # Requests made while a state ran (file.managed fetching its template) are in the
     # states' durations already: only those outside them are counted here.
     files = [r for r in requests if r["kind"] == "file" and not r.get("in_state")]
-    return {
+    summary = {
         "file_requests": len(files),
         "file_misses": sum(1 for r in files if not r["found"]),
         "file_s": sum(r["seconds"] for r in files),
         "pillar_s": sum(r["seconds"] for r in requests if r["kind"] == "pillar" and not r.get("in_state")),
     }
+    keys = call.get("key_loads")  # None in results from before the probe timed them
+    if keys is not None:
+        outside = [k for k in keys if not k.get("in_state")]
+        summary.update(key_loads=len(outside), key_s=sum(k["seconds"] for k in outside))
+    return summary
 
 
 def _time_breakdown(calls):
@@ -606,7 +611,11 @@ def _time_breakdown(calls):
     if any(r is None for r in requests):
         outside = stats([c["seconds"] - c["state"]["state_ms_sum"] / 1000 for c in calls])
         return {"wall": wall, "in_states": in_states, "outside": outside}
+    keys = {}
+    if all("key_loads" in r for r in requests):
+        keys = {"key_loads": stats([r["key_loads"] for r in requests]), "key_s": stats([r["key_s"] for r in requests])}
     return {
+        **keys,
         "wall": wall,
         "in_states": in_states,
         "file_requests": stats([r["file_requests"] for r in requests]),
@@ -660,8 +669,10 @@ def derive_apply_ratio(apply_results):
             summary[node].setdefault("breakdown", {})[which] = parts
             requests = (f"{fmt_stats(parts['file_requests'], 0)} ({fmt_stats(parts['file_misses'], 0)} misses)"
                         if "file_requests" in parts else "–")
+            keys = (f"{fmt_stats(parts['key_loads'], 0)} × = {fmt_stats(parts['key_s'], 1)}"
+                    if "key_loads" in parts else "–")
             break_rows.append([node, which, fmt_stats(parts["wall"], 1), fmt_stats(parts["in_states"], 1), requests,
-                               fmt_stats(parts.get("file_s"), 1), fmt_stats(parts.get("pillar_s"), 1),
+                               fmt_stats(parts.get("file_s"), 1), fmt_stats(parts.get("pillar_s"), 1), keys,
                                fmt_stats(parts.get("rest", parts.get("outside")), 1)])
         summary[node]["slowest_states"] = slowest = _slowest_states([formula[r] for r in runs], top=40)
         slow_rows += [[node, f"`{key}`", fmt(ms / 1000, 2)] for key, ms in slowest[:8]]
@@ -677,10 +688,11 @@ def derive_apply_ratio(apply_results):
     md += ("\n\nWhere the time goes (seconds, median (min–max)): inside the states (sum of their `duration`); "
            "outside the states, requests to the master's file server (each SLS file, map and YAML file "
            "looked up, including the misses of Salt trying NAME.sls before NAME/init.sls) and the pillar "
-           "compile, both timed in the probe; the rest (rendering, compiling and ordering the SLS "
-           "tree):\n\n")
-    md += table(["node", "SLS", "wall", "in states", "file-server requests", "in them", "pillar", "rest"],
-                break_rows)
+           "compile, both timed in the probe; of those two, the time spent loading the minion's RSA "
+           "private key (Salt parses it again in each job; – in results from before the probe timed it); "
+           "the rest (rendering, compiling and ordering the SLS tree):\n\n")
+    md += table(["node", "SLS", "wall", "in states", "file-server requests", "in them", "pillar",
+                 "of them: minion key loads", "rest"], break_rows)
     md += "\n\nSlowest states of the converged drbdha apply (median seconds):\n\n"
     md += table(["node", "state", "median s"], slow_rows)
     return {"summary": summary}, md

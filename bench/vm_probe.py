@@ -21,7 +21,8 @@ Instruments, all passive:
   command log does not see.
 - ``RemoteClient._channel_send`` and ``RemotePillar.compile_pillar`` are
   wrapped to time every request the call makes to the master (file server,
-  pillar): the round trips outside the states.
+  pillar): the round trips outside the states. ``salt.crypt.PrivateKey`` is
+  wrapped to time each load of the minion's RSA key those requests make.
 - ``/proc/self/clear_refs`` <- 5 resets this process's peak RSS (VmHWM)
   before a call; VmHWM after it is the peak during the call (exact).
 - A sampler thread (every ``sample_interval`` s, default 0.2) adds up VmRSS
@@ -64,6 +65,7 @@ def _popen_init(self, *args, **kwargs):
 subprocess.Popen.__init__ = _popen_init
 
 MASTER_REQUESTS = []  # {"kind", "cmd", "path", "found", "in_state", "seconds"} of every request to the master
+KEY_LOADS = []  # {"in_state", "seconds"} of every load of the minion's RSA private key
 IN_STATE = [0]  # > 0 while a state function runs (salt.state.State.call)
 
 
@@ -73,8 +75,11 @@ def time_master_requests():
     map and template looked up, hashed or fetched, and each miss) and every
     pillar compile (``RemotePillar.compile_pillar``) the process makes, and
     whether a state was running (a template fetched by file.managed) or not (the
-    SLS tree being found and rendered, the pillar).
+    SLS tree being found and rendered, the pillar). Also every load of the
+    minion's RSA private key (``salt.crypt.PrivateKey``: parsing the PEM, which
+    ``cryptography`` validates), which requests to the master make.
     """
+    import salt.crypt
     import salt.fileclient
     import salt.pillar
     import salt.state
@@ -103,6 +108,16 @@ def time_master_requests():
         started = time.monotonic()
         return record("pillar", "_pillar", None, compile_pillar(self, *args, **kwargs), started)
 
+    load_key = salt.crypt.PrivateKey.__init__
+
+    def timed_key(self, *args, **kwargs):
+        started = time.monotonic()
+        try:
+            return load_key(self, *args, **kwargs)
+        finally:
+            KEY_LOADS.append({"in_state": IN_STATE[0] > 0, "seconds": round(time.monotonic() - started, 4)})
+
+    salt.crypt.PrivateKey.__init__ = timed_key
     salt.fileclient.RemoteClient._channel_send = timed_send
     salt.pillar.RemotePillar.compile_pillar = timed_pillar
     salt.state.State.call = counted_call
@@ -331,7 +346,7 @@ def summarize_state_return(ret):
 def measured(minion, context, log_path, fun, *args):
     """Call one function, timed, with its commands, subprocesses and peak memory."""
     context.clear()
-    mark, request_mark = len(SPAWNED), len(MASTER_REQUESTS)
+    mark, request_mark, key_mark = len(SPAWNED), len(MASTER_REQUESTS), len(KEY_LOADS)
     offset = log_size(log_path)
     peak_reset = reset_peak()
     before = memory()
@@ -353,6 +368,7 @@ def measured(minion, context, log_path, fun, *args):
         "commands": log_since(log_path, offset),
         "spawned": spawned,
         "master_requests": MASTER_REQUESTS[request_mark:],
+        "key_loads": KEY_LOADS[key_mark:],
         "memory": {
             "peak_reset": peak_reset,
             "rss_before_kib": before.get("VmRSS"),
