@@ -10,10 +10,10 @@ Both are applied for real, converged, side by side in one process on one node
 of the rolled-out lab by bench/vm_probe.py's apply mode (as figure 2 is),
 alternating which goes first, after a warm-up apply of each. Before each apply
 the loader's ``__context__`` is emptied, as each minion job starts with an
-empty one. The old SLS file and templates
-are taken from git (``git show dac21d5:...``) into ``bench/before/`` (served by
-the lab master as ``bench.before.drbd``, not kept in git), changed only where
-they find their own folder: ``tplroot`` is ``drbdha`` and the templates are
+empty one. The old SLS file and templates are taken from git (``git show
+dac21d5:...``) into ``bench/before/`` (served by the lab master as
+``bench.before.drbd``, not kept in git), changed only where they find their
+own folder: ``tplroot`` is ``drbdha`` and the templates are
 ``salt://bench/before/``. Each apply must be converged (no changes, every
 result True): then the old templates made exactly the files on the node.
 
