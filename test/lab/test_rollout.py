@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -62,6 +63,18 @@ def test_guest_runs_on_the_drbd_device(rolled_out):
     assert report["ok"], report
 
 
+BENCH = os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench")
+
+
+def is_read_only(argv):
+    """Figure 1's rule (issue #6): bench/drbdha_bench.py's, so the benchmark and this test judge alike."""
+    if BENCH not in sys.path:
+        sys.path.insert(0, BENCH)
+    import drbdha_bench
+
+    return drbdha_bench.is_read_only(argv)
+
+
 def commands_during(action):
     """Run action(); return {node: [argv of each command the formula's modules ran meanwhile]}."""
     before = {node: len(logged_commands(node)) for node in NODES}
@@ -76,6 +89,9 @@ def test_second_apply_changes_nothing_and_test_mode_predicts_nothing(rolled_out)
     assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
     for node, argvs in commands.items():
         print(f"converged apply on {node}: {len(argvs)} commands: {[' '.join(a) for a in argvs]}")
+        # Figure 1's target: a converged apply runs at most 6 commands, all reads.
+        writes = [" ".join(a) for a in argvs if not is_read_only(a)]
+        assert not writes and len(argvs) <= 6, f"{node}: {len(argvs)} commands; not read-only: {writes}"
     ret, out = salt_json("*", "state.apply", "drbdha", "test=True", timeout=1800)
     assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
     commands = commands_during(lambda: [status(node) for node in NODES])
