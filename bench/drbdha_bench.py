@@ -628,6 +628,11 @@ def _time_breakdown(calls):
     }
 
 
+def _commands_seconds(call):
+    """Seconds the formula's logged commands took during one probe call (the modules' own timing)."""
+    return sum(entry.get("seconds") or 0 for entry in call.get("commands", []) if "argv" in entry)
+
+
 def _ratio_stats(numerator, denominator, runs):
     return stats([numerator[r]["seconds"] / denominator[r]["seconds"] for r in runs if denominator[r]["seconds"]])
 
@@ -659,8 +664,17 @@ def derive_apply_ratio(apply_results):
         if tree_runs:
             t_s = stats([tree[r]["seconds"] for r in tree_runs])
             work, structure = _ratio_stats(formula, tree, tree_runs), _ratio_stats(tree, nop, tree_runs)
-            summary[node].update(tree_s=t_s, formula_over_tree=work, tree_over_nop=structure)
-            tree_rows.append([node, fmt_stats(t_s, 1, " s"), fmt_stats(structure, 2), fmt_stats(work, 2)])
+            # The formula's apply with the time of its commands taken out (the modules' own timing):
+            # what figure 2 would be if its reads cost nothing.
+            no_reads = stats([(formula[r]["seconds"] - _commands_seconds(formula[r])) / tree[r]["seconds"]
+                              for r in tree_runs])
+            no_reads_nop = stats([(formula[r]["seconds"] - _commands_seconds(formula[r])) / nop[r]["seconds"]
+                                  for r in tree_runs])
+            summary[node].update(tree_s=t_s, formula_over_tree=work, tree_over_nop=structure,
+                                 formula_less_commands_over_tree=no_reads,
+                                 formula_less_commands_over_nop=no_reads_nop)
+            tree_rows.append([node, fmt_stats(t_s, 1, " s"), fmt_stats(structure, 2), fmt_stats(work, 2),
+                              fmt_stats(no_reads, 2), fmt_stats(no_reads_nop, 2)])
         for which, calls, which_runs in (("drbdha", formula, runs), ("drbdha layout, test.nop", tree, tree_runs),
                                          ("test.nop, one file", nop, runs)):
             if not which_runs:
@@ -683,8 +697,11 @@ def derive_apply_ratio(apply_results):
         md += ("\n\nThe same number of `test.nop` states in drbdha's SLS layout (bench/tree/NODE: the same "
                "files and includes, each starting with the formula's settings preamble), in the same runs. "
                "Layout ÷ one file is what the file structure and settings cost; drbdha ÷ layout is the "
-               "states' own work:\n\n")
-        md += table(["node", "layout apply", "layout ÷ one file", "drbdha ÷ layout"], tree_rows)
+               "states' own work. The last two columns take the formula's commands out of its apply "
+               "(their time as the modules logged it, per run): what the ratios would be if its reads "
+               "cost nothing:\n\n")
+        md += table(["node", "layout apply", "layout ÷ one file", "drbdha ÷ layout",
+                     "drbdha less its commands ÷ layout", "drbdha less its commands ÷ one file"], tree_rows)
     md += ("\n\nWhere the time goes (seconds, median (min–max)): inside the states (sum of their `duration`); "
            "outside the states, requests to the master's file server (each SLS file, map and YAML file "
            "looked up, including the misses of Salt trying NAME.sls before NAME/init.sls) and the pillar "
