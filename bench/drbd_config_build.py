@@ -70,9 +70,7 @@ def runs_of(result):
     if "runs" in result:
         return result["runs"]
     runs = {}
-    for call in result["calls"]:
-        if call["phase"] != "run":
-            continue
+    for call in bench._timed_calls(result):
         timed = runs.setdefault(call["run"], {"first": call["which"]})
         timed[call["which"]] = {
             "seconds": call["seconds"],

@@ -666,10 +666,9 @@ def derive_apply_ratio(apply_results):
             work, structure = _ratio_stats(formula, tree, tree_runs), _ratio_stats(tree, nop, tree_runs)
             # The formula's apply with the time of its commands taken out (the modules' own timing):
             # what figure 2 would be if its reads cost nothing.
-            no_reads = stats([(formula[r]["seconds"] - _commands_seconds(formula[r])) / tree[r]["seconds"]
-                              for r in tree_runs])
-            no_reads_nop = stats([(formula[r]["seconds"] - _commands_seconds(formula[r])) / nop[r]["seconds"]
-                                  for r in tree_runs])
+            less = {r: formula[r]["seconds"] - _commands_seconds(formula[r]) for r in tree_runs}
+            no_reads = stats([less[r] / tree[r]["seconds"] for r in tree_runs])
+            no_reads_nop = stats([less[r] / nop[r]["seconds"] for r in tree_runs])
             summary[node].update(tree_s=t_s, formula_over_tree=work, tree_over_nop=structure,
                                  formula_less_commands_over_tree=no_reads,
                                  formula_less_commands_over_nop=no_reads_nop)
