@@ -199,7 +199,8 @@ def derive_settings(config, minion_id, drbd_major):
     settings["first_node"] = first
     settings["this_node"] = minion_id
     settings["is_first_node"] = minion_id == first
-    settings["peer_node"] = next((n for n in nodes if n != minion_id), None)
+    settings["peer_node"] = next((n for n in nodes if n != minion_id), None) if minion_id in nodes else None
+    settings["is_qnetd"] = minion_id == ((config.get("cluster") or {}).get("qdevice") or {}).get("qnetd_minion")
     settings["drbd_major"] = drbd_major
     resources = {}
     for name, res in config["drbd"]["resources"].items():
@@ -267,6 +268,7 @@ def build_cib_objects(settings):
         )
     defaults = settings.get("vm_defaults", {}).get("timeouts", {})
     config_dir = settings.get("vm_config_dir", "/etc/havm")
+    meta = "".join(f" {k}={v}" for k, v in sorted(_fencing("guest_meta")(settings).items()))
     for vm_name in sorted(settings.get("vms") or {}):
         vm = settings["vms"][vm_name]
         timeouts = dict(defaults, **(vm.get("timeouts") or {}))
@@ -276,7 +278,7 @@ def build_cib_objects(settings):
             f'params config="{config_dir}/{vm_name}.xml" hypervisor="qemu:///system" '
             f"op monitor interval={timeouts['monitor_interval']} timeout={timeouts['monitor']} "
             f"op start interval=0 timeout={timeouts['start']} "
-            f"op stop interval=0 timeout={timeouts['stop']}"
+            f"op stop interval=0 timeout={timeouts['stop']}" + (f" meta{meta}" if meta else "")
         )
         objects.append(f"colocation col_{rid}_on_drbd inf: {rid} {clone}:Promoted")
         objects.append(f"order ord_{clone}_before_{rid} Mandatory: {clone}:promote {rid}:start")
@@ -287,26 +289,36 @@ def build_cib_objects(settings):
             f"cidr_netmask={cluster.get('virtual_ip_prefix_length', 24)} "
             "op monitor interval=10 timeout=20"
         )
-    stonith = cluster.get("stonith") or {}
-    if stonith.get("mode") == "ipmi":
-        for node, ipmi in sorted((stonith.get("ipmi") or {}).items()):
-            objects.append(
-                f"primitive stonith_{node} stonith:fence_ipmilan params ip={ipmi['ip']} "
-                f'username="{ipmi["user"]}" password="{ipmi["password"]}" lanplus=1 '
-                f"pcmk_host_list={node} op monitor interval=3600 timeout=120"
-            )
-            objects.append(f"location loc_stonith_{node}_elsewhere stonith_{node} -inf: {node}")
+    objects += _fencing("ipmi_objects")(settings)
     return objects
 
 
 def cluster_properties(settings):
-    """Cluster properties for the settings' fencing choice: ``{name: value}``. Pure."""
-    mode = (settings.get("cluster", {}).get("stonith") or {}).get("mode", "none")
-    if mode == "none":
-        return {"stonith-enabled": "false"}
-    if mode == "sbd":
-        return {"stonith-enabled": "true", "stonith-watchdog-timeout": "10s"}
-    return {"stonith-enabled": "true"}
+    """
+    Cluster properties for the settings' fencing choice: ``{name: value}``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.cluster_properties "$(salt-call --out=json drbdha.settings ...)"
+    """
+    return _fencing("cluster_properties")(settings)
+
+
+def fencing_plan(config):
+    """
+    What a node's SLS files do for the fencing choice of a settings mapping
+    (from ``drbdha.settings``): packages, corosync's quorum section, the sbd
+    configuration and watchdog, the BMC password files. No secret in it.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.fencing_plan "$(salt-call --out=json drbdha.settings ...)"
+    """
+    return _fencing("plan")(config)
 
 
 # DRBD's configuration (reference procedure step 4, with step 5's resource-level
@@ -323,21 +335,27 @@ def _section(name, lines, indent="  "):
     return [f"{indent}{name} {{", *(f"{indent}  {line}" for line in lines), f"{indent}}}"]
 
 
-def _global_common_text(major, protocol, shared_secret):
+# Why the fencing policy is what it is, written above it in global_common.conf.
+_FENCING_COMMENTS = {
+    "resource-only": (
+        "# Resource-level fencing: while the peer is unreachable, the Promoted role",
+        "# is fenced off it in the CIB by the handler below (8.4 keeps this in disk).",
+    ),
+    "resource-and-stonith": (
+        "# Node fencing: a Primary that loses its peer freezes I/O until the handler",
+        "# below has fenced the Promoted role off the peer and the cluster has fenced it.",
+    ),
+}
+
+
+def _global_common_text(major, protocol, shared_secret, fencing):
     net = ['cram-hmac-alg "sha1";', f'shared-secret "{shared_secret}";', f"protocol {protocol};"]
     if major >= 9:
         # DRBD 9 keeps fencing in net; 8.4 keeps it in disk.
-        net.append("fencing resource-only;")
+        net.append(f"fencing {fencing};")
         options = _section("options", ["quorum off;"])
     else:
-        options = _section(
-            "disk",
-            [
-                "# Resource-level fencing: while the peer is unreachable, the Promoted role",
-                "# is fenced off it in the CIB by the handler below (8.4 keeps this in disk).",
-                "fencing resource-only;",
-            ],
-        )
+        options = _section("disk", [*_FENCING_COMMENTS[fencing], f"fencing {fencing};"])
     net += [
         "# No automatic split-brain recovery (DRBD's default, stated here on",
         "# purpose): discarding either side's writes is the operator's decision.",
@@ -386,7 +404,8 @@ def build_drbd_config(settings):
     Pure.
     """
     major, drbd = settings["drbd_major"], settings["drbd"]
-    files = {"global_common.conf": _global_common_text(major, drbd["protocol"], SECRET_PLACEHOLDER)}
+    fencing = _fencing("drbd_fencing_policy")(settings)
+    files = {"global_common.conf": _global_common_text(major, drbd["protocol"], SECRET_PLACEHOLDER, fencing)}
     for name, res in sorted(drbd["resources"].items()):
         files[f"{name}.res"] = _resource_text(major, name, res, settings["nodes"])
     return files
@@ -469,12 +488,7 @@ def preflight_problems(facts, settings):
             problems.append(f"node name {node} resolves only to loopback ({', '.join(addresses)}): fix /etc/hosts")
     if facts.get("peer_probe"):
         problems.append(facts["peer_probe"])
-    stonith = settings.get("cluster", {}).get("stonith") or {}
-    if stonith.get("mode", "none") == "none" and not stonith.get("accept_no_fencing"):
-        problems.append(
-            "no node fencing is configured (drbdha:cluster:stonith:mode is none): configure ipmi or sbd, "
-            "or set drbdha:cluster:stonith:accept_no_fencing: true to run with DRBD resource-level fencing only"
-        )
+    problems += _fencing("preflight_problems")(settings, facts.get("fencing") or {})
     return problems
 
 
@@ -528,7 +542,10 @@ def validate(config=None):
     """
     if config is None:
         config = __pillar__.get("drbdha", {})
-    return __utils__["drbdha_util.pillar_problems"](config)
+    problems = __utils__["drbdha_util.pillar_problems"](config)
+    if isinstance(config, dict):
+        problems += _fencing("problems")(config)
+    return problems
 
 
 def settings(config, remember=False):
@@ -586,9 +603,11 @@ def _settings(config):
     if problems:
         raise SaltInvocationError("invalid drbdha pillar:\n  " + "\n  ".join(problems))
     minion_id = __grains__["id"]
-    if minion_id not in config["nodes"]:
+    qnetd = ((config.get("cluster") or {}).get("qdevice") or {}).get("qnetd_minion")
+    if minion_id not in config["nodes"] and minion_id != qnetd:
         raise SaltInvocationError(
-            f"drbdha:nodes: this minion ({minion_id}) is not one of the nodes ({', '.join(config['nodes'])})"
+            f"drbdha:nodes: this minion ({minion_id}) is not one of the nodes ({', '.join(config['nodes'])}) "
+            "nor the quorum host (drbdha:cluster:qdevice:qnetd_minion)"
         )
     major = config["drbd"].get("version")
     if major is None:
@@ -778,30 +797,131 @@ def _resolve(name):
         return []
 
 
-def probe_replication(source, target, port, timeout=PROBE_TIMEOUT):
+def _tcp_answer(target, port, source=None, timeout=PROBE_TIMEOUT):
     """
-    None when ``target`` answers a TCP connection from ``source`` on
-    ``port`` (accepted or refused both prove the path works; DRBD may not
-    listen yet), else what is wrong.
+    None when ``target`` answers a TCP connection on ``port`` (accepted or
+    refused both prove the path: the service may not listen yet), else the
+    reason; ``source`` binds the connection to this node's address there.
     """
     family = socket.AF_INET6 if ":" in target else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
-        try:
+        if source is not None:
             sock.bind((source, 0))
-        except OSError as exc:
-            return f"this node has no replication address {source} ({exc.strerror}): configure the replication NIC"
         try:
             sock.connect((target, port))
         except ConnectionRefusedError:
             return None
         except OSError as exc:
-            reason = exc.strerror or "no answer"
-            return (
-                f"the peer's replication address {target} does not answer from {source} "
-                f"({reason} after {timeout:g} s): check the replication network and firewall (port {port})"
-            )
+            return f"{exc.strerror or 'no answer'} after {timeout:g} s"
     return None
+
+
+def probe_replication(source, target, port, timeout=PROBE_TIMEOUT):
+    """
+    None when ``target`` answers a TCP connection from ``source`` on
+    ``port`` (DRBD may not listen yet), else what is wrong.
+    """
+    try:
+        reason = _tcp_answer(target, port, source, timeout)
+    except OSError as exc:
+        return f"this node has no replication address {source} ({exc.strerror}): configure the replication NIC"
+    if reason is None:
+        return None
+    return (
+        f"the peer's replication address {target} does not answer from {source} "
+        f"({reason}): check the replication network and firewall (port {port})"
+    )
+
+
+def probe_qnetd(host, port, timeout=PROBE_TIMEOUT):
+    """None when the quorum host answers on ``port`` (qnetd may not listen yet), else what is wrong."""
+    try:
+        reason = _tcp_answer(host, port, timeout=timeout)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    if reason is None:
+        return None
+    return (
+        f"the quorum device host {host} does not answer on port {port} ({reason}): the nodes need a path to "
+        "corosync-qnetd that does not depend on the links between them (drbdha:cluster:qdevice:host)"
+    )
+
+
+def _fencing(name):
+    """A function of the fencing rules (_utils/drbdha_fencing.py)."""
+    return __utils__[f"drbdha_fencing.{name}"]
+
+
+def _watchdog_problem(sbd):
+    """None when the watchdog driver the pillar names is loaded or installed on this node, else what is wrong."""
+    module = sbd["watchdog_module"]
+    if os.path.isdir(f"/sys/module/{module}"):
+        return None
+    try:
+        __utils__["drbdha_util.run"](
+            __salt__["cmd.run_all"], ["modinfo", "-F", "filename", module], record=__opts__.get("drbdha_command_log")
+        )
+    except CommandExecutionError:
+        return (
+            f"the watchdog driver {module} is neither loaded nor installed on this node (modinfo {module}): "
+            "name the driver of this node's hardware watchdog in drbdha:cluster:stonith:sbd:watchdog_module"
+        )
+    return None
+
+
+def bmc_status(node, config=None):
+    """
+    Ask ``node``'s BMC for its power state with ``fence_ipmilan -o status``
+    (the password on the agent's stdin, never on its command line):
+    ``{"node", "answers", "detail"}``. Reads only.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.bmc_status node-2
+    """
+    conf = __pillar__.get("drbdha", {}) if config is None else config
+    ipmi = ((conf.get("cluster") or {}).get("stonith") or {}).get("ipmi") or {}
+    if node not in ipmi:
+        raise SaltInvocationError(f"drbdha:cluster:stonith:ipmi has no entry for {node}")
+    request = _fencing("ipmi_status_request")(ipmi[node])
+    try:
+        out = __utils__["drbdha_util.run"](
+            __salt__["cmd.run_all"],
+            ["fence_ipmilan"],
+            stdin=request,
+            quiet=True,
+            record=__opts__.get("drbdha_command_log"),
+        )
+    except CommandExecutionError as exc:
+        detail = str(exc).replace(ipmi[node]["password"], "****")
+        return {"node": node, "answers": False, "detail": detail}
+    return {"node": node, "answers": True, "detail": out["stdout"].strip()}
+
+
+def _fencing_facts(settings):
+    """What the fencing pre-flight checks look at: the watchdog driver, the peer's BMC, the quorum host."""
+    stonith, facts = _fencing("stonith_of")(settings), {}
+    mode = _fencing("mode_of")(settings)
+    if mode == "sbd":
+        facts["watchdog"] = _watchdog_problem(stonith["sbd"])
+    if mode == "ipmi":
+        peer = settings["peer_node"]
+        if __salt__["cmd.has_exec"]("fence_ipmilan"):
+            answer = bmc_status(peer, settings)
+            if not answer["answers"]:
+                facts["peer_bmc"] = (
+                    f"{peer}'s BMC does not answer fence_ipmilan -o status from this node ({answer['detail']}): "
+                    f"check drbdha:cluster:stonith:ipmi:{peer} and the BMC network"
+                )
+        else:
+            facts["peer_bmc_unchecked"] = "fence_ipmilan is not installed yet"
+    qdevice = _fencing("qdevice_of")(settings)
+    if qdevice:
+        facts["qnetd_probe"] = probe_qnetd(qdevice["host"], qdevice["port"])
+    return facts
 
 
 def preflight_facts(config=None):
@@ -853,6 +973,7 @@ def _gather_preflight_facts(settings):
         "peer_probe": probe_replication(
             nodes[settings["this_node"]]["replication_address"], nodes[peer]["replication_address"], port
         ),
+        "fencing": _fencing_facts(settings),
         "time": time.time(),
     }
 

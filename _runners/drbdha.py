@@ -218,3 +218,76 @@ def status(tgt=None, tgt_type="glob", timeout=120):
         },
         "views": views,
     }
+
+
+def _call(client, minion, function, args=(), timeout=120):
+    """One execution-module call on one minion; its answer, or RuntimeError saying what failed."""
+    answers = client.cmd(minion, function, arg=list(args), timeout=timeout, full_return=True)
+    answer = answers.get(minion)
+    if not isinstance(answer, dict):
+        raise RuntimeError(f"{minion} did not answer {function} within {timeout} s: is its minion up?")
+    if answer.get("retcode", 0) != 0:
+        raise RuntimeError(f"{minion}: {function} failed: {answer.get('ret')}")
+    return answer.get("ret")
+
+
+def _issue_certificate(client, node, status, ca, qnetd, cluster, timeout):
+    """Give ``node`` its own qdevice certificate: its database with the CA, its request signed by qnetd."""
+    if not status["initialized"]:
+        _call(client, node, "qdevice.node_init", [ca], timeout)
+    elif not status["ca"]:
+        raise RuntimeError(
+            f"{node}: /etc/corosync/qdevice/net/nssdb exists but does not trust a quorum host's CA; "
+            "move it aside on that node and run this again"
+        )
+    request = _call(client, node, "qdevice.node_request", [cluster], timeout)
+    signed = _call(client, qnetd, "qdevice.qnetd_sign", [request, cluster], timeout)
+    _call(client, node, "qdevice.node_import", [signed, cluster], timeout)
+
+
+def qdevice_certificates(timeout=300):
+    """
+    Give each node a certificate from the quorum host's CA so corosync-qdevice
+    can talk TLS to corosync-qnetd: the master carries the CA certificate, the
+    nodes' requests and the signed certificates (public data); each node's key
+    never leaves it, and no ssh trust is needed. Nodes that hold their
+    certificate are left alone. Needs ``drbdha:cluster:qdevice:qnetd_minion``
+    and the quorum host set up (``drbdha.qnetd``). Fails the orchestration
+    step (non-zero retcode) saying what went wrong.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-run drbdha.qdevice_certificates
+    """
+    config = (__opts__.get("pillar", {}) or {}).get("drbdha", {}) or {}
+    cluster = config.get("cluster") or {}
+    qdevice = cluster.get("qdevice") or {}
+    if not qdevice:
+        return {"ok": True, "changes": {}, "comment": "no quorum device configured (drbdha:cluster:qdevice)"}
+    qnetd = qdevice.get("qnetd_minion")
+    if not qnetd:
+        __context__["retcode"] = 1
+        return {
+            "ok": False,
+            "changes": {},
+            "comment": "drbdha:cluster:qdevice:qnetd_minion is not set: name the quorum host's minion, or give each "
+            "node its certificate by hand (corosync-qdevice-net-certutil)",
+        }
+    name = cluster.get("name", "hacluster")
+    changes = {}
+    try:
+        with salt.client.get_local_client(__opts__["conf_file"]) as client:
+            statuses = {n: _call(client, n, "qdevice.node_status", timeout=timeout) for n in sorted(config["nodes"])}
+            missing = [n for n, s in statuses.items() if not s["certificate"]]
+            if missing:
+                ca = _call(client, qnetd, "qdevice.qnetd_ca", timeout=timeout)
+                for node in missing:
+                    _issue_certificate(client, node, statuses[node], ca, qnetd, name, timeout)
+                    changes[node] = f"certificate for cluster {name} signed by {qnetd}"
+    except RuntimeError as exc:
+        __context__["retcode"] = 1
+        return {"ok": False, "changes": changes, "comment": str(exc)}
+    done = ", ".join(sorted(changes)) or "none"
+    return {"ok": True, "changes": changes, "comment": f"qdevice certificates issued: {done}"}

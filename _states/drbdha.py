@@ -320,3 +320,69 @@ def preflight_passed(name):
     devices = ", ".join(f"{n} {d['path']}" for n, d in sorted(report["facts"]["devices"].items()))
     ret["comment"] = f"pre-flight checks passed ({devices}; peer answers on the replication network)."
     return ret
+
+
+def watchdog(name, module, software=False):
+    """
+    The watchdog device ``name`` (e.g. ``/dev/watchdog``) is there, its
+    driver ``module`` loaded (``modprobe`` when it is not; loading at boot is
+    /etc/modules-load.d's, written beside this). ``software``: the driver is
+    softdog, which resets a node whose sbd stops but not one whose kernel
+    hangs; the comment says so on every apply.
+
+    .. code-block:: yaml
+
+        /dev/watchdog:
+          drbdha.watchdog:
+            - module: i6300esb
+    """
+    ret = _ret(name)
+    note = (
+        f" {module} is a software watchdog: it does not reset a node whose kernel hangs; use the node's "
+        "hardware watchdog driver (drbdha:cluster:stonith:sbd:watchdog_module) where it has one."
+        if software
+        else ""
+    )
+    if os.path.isdir(f"/sys/module/{module}") and os.path.exists(name):
+        ret["comment"] = f"{name} is there ({module} loaded).{note}"
+        return ret
+    changes = {module: "loaded"}
+    if __opts__["test"]:
+        return __utils__["drbdha_util.state_would"](ret, changes, f"Would load {module} for {name}.{note}")
+    try:
+        __utils__["drbdha_util.run"](__salt__["cmd.run_all"], ["modprobe", "--", module])
+    except CommandExecutionError as exc:
+        return __utils__["drbdha_util.state_fail"](ret, f"could not load the watchdog driver {module}: {exc}")
+    if not os.path.exists(name):
+        return __utils__["drbdha_util.state_fail"](
+            ret,
+            f"{module} is loaded but {name} does not exist: this node's watchdog is not driven by {module} "
+            "(wdctl lists the watchdogs; set drbdha:cluster:stonith:sbd:watchdog_module and watchdog_device)",
+        )
+    ret.update(changes=changes, comment=f"Loaded {module}: {name} is there.{note}")
+    return ret
+
+
+def watchdog_fencing_ready(name="have-watchdog"):
+    """
+    Pacemaker runs with sbd (the ``have-watchdog`` property it sets itself at
+    start) before watchdog fencing is switched on: setting
+    stonith-watchdog-timeout without sbd makes Pacemaker stop. Reads the
+    CIB the CIB states read anyway.
+    """
+    ret = _ret(name)
+    try:
+        value = __salt__["crmsh.get_property"]("have-watchdog", cached=True)
+    except CommandExecutionError as exc:
+        return __utils__["drbdha_util.state_fail"](ret, f"cannot read the cluster's properties: {exc}")
+    if str(value).lower() == "true":
+        ret["comment"] = "Pacemaker runs with sbd (have-watchdog=true)."
+        return ret
+    comment = (
+        f"Pacemaker does not run with sbd (have-watchdog={value}): sbd starts with the cluster, so restart the "
+        "cluster on each node in turn (crm cluster restart), then apply again; watchdog fencing stays off until then."
+    )
+    if __opts__["test"]:
+        ret.update(result=None, comment=comment)
+        return ret
+    return __utils__["drbdha_util.state_fail"](ret, comment)

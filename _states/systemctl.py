@@ -15,6 +15,9 @@ earlier in the run is never acted on.
 
     drbd:
       systemctl.disabled
+
+    sbd:
+      systemctl.enabled
 """
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -146,6 +149,29 @@ def running(name, enable=True):
     ret["changes"] = changes
     ret["comment"] = f"{name}: {would} done; it is {now['active_state']} and {now['file_state']} at boot."
     return ret
+
+
+def enabled(name):
+    """
+    Unit ``name`` starts at boot, or with the unit that pulls it in; it is not
+    started here. For sbd, which must start before corosync, not beside a
+    running cluster.
+
+    .. code-block:: yaml
+
+        sbd:
+          systemctl.enabled
+    """
+    ret = _ret(name)
+    unit, failed = _unit_or_failure(ret, name)
+    if failed:
+        return failed
+    if unit["enabled"]:
+        ret["comment"] = f"{name} is {unit['file_state']} at boot."
+        return ret
+    changes = {"enabled": {"old": unit["file_state"], "new": "enabled"}}
+    would, done = f"Would enable {name}.", f"Enabled {name} (not started)."
+    return _act(ret, changes, would, lambda: __salt__["systemctl.enable"](name), done)
 
 
 def disabled(name):

@@ -157,7 +157,6 @@ _UNQUOTABLE = set('"\\\n\r;{}')
 
 DEFAULT_PASSWORDS = {"linux", "hacluster", "password", "changeme"}
 CLUSTER_MODES = ("native", "crmsh")
-STONITH_MODES = ("none", "ipmi", "sbd")
 MAX_MINOR = 1048575
 
 
@@ -278,36 +277,6 @@ def _check_cluster(config, nodes, out):
     vip = cluster.get("virtual_ip")
     if vip is not None:
         out.require(valid_address(vip), _key("cluster", "virtual_ip"), f"must be an IP address, got {vip!r}")
-    stonith = cluster.get("stonith") or {}
-    out.require(
-        stonith.get("mode", "none") in STONITH_MODES,
-        _key("cluster", "stonith", "mode"),
-        f"must be one of {', '.join(STONITH_MODES)}",
-    )
-    if stonith.get("mode") == "ipmi":
-        _check_ipmi(stonith.get("ipmi"), nodes, out)
-    out.require(
-        isinstance(stonith.get("accept_no_fencing", False), bool),
-        _key("cluster", "stonith", "accept_no_fencing"),
-        "must be true or false",
-    )
-
-
-def _check_ipmi(ipmi, nodes, out):
-    key = _key("cluster", "stonith", "ipmi")
-    if not isinstance(ipmi, dict) or sorted(ipmi) != sorted(nodes):
-        out.add(key, f"needs one entry (ip, user, password) per node: {', '.join(nodes)}")
-        return
-    for node, given in ipmi.items():
-        entry = given if isinstance(given, dict) else {}
-        out.require(valid_address(entry.get("ip")), f"{key}:{node}:ip", "must be an IP address")
-        for field in ("user", "password"):
-            value = entry.get(field)
-            out.require(
-                isinstance(value, str) and value and _is_safe_text(value) and " " not in value,
-                f"{key}:{node}:{field}",
-                "is required, without spaces, quotes, backslashes, ';' or braces",
-            )
 
 
 def _check_resources(config, nodes, out):

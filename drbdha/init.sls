@@ -7,12 +7,16 @@
 {%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
 {%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 include:
+{%- if drbdha.is_qnetd %}
+  - .qnetd
+{%- else %}
   - .packages
-{%- if drbdha.network.manage %}
+{%-   if drbdha.network.manage %}
   - .network
-{%- endif %}
+{%-   endif %}
   - .time
   - .cluster
   - .drbd
   - .vm
   - .cib
+{%- endif %}

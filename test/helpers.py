@@ -21,13 +21,18 @@ def load_file(kind, name):
 
 
 def utils_dunder():
-    """What Salt's loader puts in ``__utils__`` for the formula's _utils."""
-    util = load_file("_utils", "drbdha_util")
-    return {
-        f"drbdha_util.{name}": getattr(util, name)
-        for name in dir(util)
-        if not name.startswith("_") and callable(getattr(util, name))
-    }
+    """What Salt's loader puts in ``__utils__`` for the formula's _utils: every public function of every file."""
+    found = {}
+    for path in sorted((ROOT / "_utils").glob("*.py")):
+        util = load_file("_utils", path.stem)
+        found.update(
+            {
+                f"{path.stem}.{name}": getattr(util, name)
+                for name in dir(util)
+                if not name.startswith("_") and callable(getattr(util, name))
+            }
+        )
+    return found
 
 
 def fixture_text(*parts):

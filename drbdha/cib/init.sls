@@ -10,20 +10,31 @@
 {%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 
 {%- if drbdha.is_first_node %}
+{%- set sbd = drbdha.cluster.stonith.mode == "sbd" %}
+{%- if sbd %}
+drbdha-cib-watchdog-fencing-ready:
+  drbdha.watchdog_fencing_ready
+{%- endif %}
 {%- for name, value in salt["drbdha.cluster_properties"](drbdha) | dictsort %}
+
 drbdha-cib-property-{{ name }}:
   crmsh.property_set:
     - name: {{ name }}
     - value: "{{ value }}"
+{%-   if sbd %}
+    - require:
+      - drbdha: drbdha-cib-watchdog-fencing-ready
+{%-   endif %}
 {%- endfor %}
 
 {%- if drbdha.cluster.stonith.mode == "none" %}
 drbdha-cib-fencing-warning:
   test.show_notification:
     - text: >-
-        WARNING: STONITH is disabled (drbdha:cluster:stonith:mode is none). Only
-        DRBD resource-level fencing keeps a cut-off node from taking over; SUSE
-        supports HA clusters only with STONITH (IPMI or SBD).
+        WARNING: node fencing is off (drbdha:cluster:stonith:mode is none). When
+        the two nodes lose sight of each other, both run the guest and the writes
+        one of them acknowledged are lost when they meet again. SUSE supports HA
+        clusters only with STONITH: configure sbd (with a quorum device) or ipmi.
 {%- endif %}
 
 drbdha-cib-objects:

@@ -9,11 +9,54 @@
 {%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
 {%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
 {%- set cluster = drbdha.cluster %}
+{%- set fencing = salt["drbdha.fencing_plan"](drbdha) %}
 
 drbdha-cluster-hacluster-password:
   drbdha.user_password:
     - name: hacluster
     - pillar_key: drbdha:cluster:hacluster_password
+
+{%- if fencing.sbd %}
+
+{#- Diskless SBD: the watchdog driver loaded now and at boot, sbd's settings,
+    and sbd enabled so that it starts with corosync (never beside a running
+    cluster: Pacemaker learns at its own start that sbd runs). #}
+drbdha-cluster-watchdog-at-boot:
+  file.managed:
+    - name: /etc/modules-load.d/drbdha-watchdog.conf
+    - contents: |
+        # Managed by Salt (drbdha): the watchdog sbd feeds.
+        {{ fencing.sbd.module }}
+    - mode: "0644"
+
+drbdha-cluster-watchdog:
+  drbdha.watchdog:
+    - name: {{ fencing.sbd.device }}
+    - module: {{ fencing.sbd.module }}
+    - software: {{ fencing.sbd.software }}
+
+drbdha-cluster-sbd-config:
+  file.managed:
+    - name: {{ cluster.sbd_config_file }}
+    - contents: {{ fencing.sbd.config | json }}
+    - mode: "0644"
+
+drbdha-cluster-sbd-enabled:
+  systemctl.enabled:
+    - name: sbd
+    - require:
+      - drbdha: drbdha-cluster-watchdog
+      - file: drbdha-cluster-sbd-config
+{%- endif %}
+{%- for node, secret in fencing.ipmi_secrets | dictsort %}
+
+{#- The BMC password of {{ node }}, for the fence agent's password script. #}
+drbdha-cluster-fence-secret-{{ node }}:
+  drbdha.secret_file:
+    - name: {{ secret.path }}
+    - pillar_key: {{ secret.pillar_key }}
+    - mode: "0600"
+{%- endfor %}
 
 {%- if cluster.mode == "native" %}
 drbdha-cluster-corosync-conf:
@@ -25,6 +68,7 @@ drbdha-cluster-corosync-conf:
         {#- only what the template needs: the secrets stay out of state data #}
         cluster: {{ {"name": cluster.name, "token": cluster.token} | json }}
         nodes: {{ drbdha.nodes | json }}
+        quorum: {{ fencing.quorum | json }}
     - user: root
     - group: root
     - mode: "0644"
@@ -44,6 +88,9 @@ drbdha-cluster-corosync-service:
     - require:
       - file: drbdha-cluster-corosync-conf
       - drbdha: drbdha-cluster-authkey
+{%- if fencing.sbd %}
+      - systemctl: drbdha-cluster-sbd-enabled
+{%- endif %}
 
 {#- A changed corosync.conf is reloaded without a restart; a new authkey
     needs a restart, which the operator schedules (it drops membership). #}
@@ -61,6 +108,21 @@ drbdha-cluster-pacemaker-service:
     - enable: true
     - require:
       - systemctl: drbdha-cluster-corosync-service
+{%- if fencing.quorum.device %}
+
+{#- corosync-qdevice casts the quorum host's vote; its certificate comes from
+    salt-run drbdha.qdevice_certificates, which the rollout runs before this. #}
+drbdha-cluster-qdevice-certificate:
+  qdevice.node_certified
+
+drbdha-cluster-qdevice-service:
+  systemctl.running:
+    - name: corosync-qdevice
+    - enable: true
+    - require:
+      - systemctl: drbdha-cluster-corosync-service
+      - qdevice: drbdha-cluster-qdevice-certificate
+{%- endif %}
 
 {%- else %}
 {%-   if cluster.hacluster_ssh_dir %}

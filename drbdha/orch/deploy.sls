@@ -10,6 +10,7 @@
 {#- How long the master waits for one step's minions (slow hosts, long syncs):
     drbdha:orchestrate:step_timeout seconds. #}
 {%- set step_timeout = config.get("orchestrate", {}).get("step_timeout", 3600) %}
+{%- set qdevice = config.get("cluster", {}).get("qdevice") or {} %}
 {%- if nodes | length != 2 %}
 drbdha-deploy-pillar:
   test.fail_without_changes:
@@ -54,6 +55,26 @@ drbdha-deploy-network:
     - tgt: {{ nodes | json }}
     - tgt_type: list
     - sls: drbdha.network
+    - timeout: {{ step_timeout }}
+    - failhard: true
+{%- endif %}
+{%- if qdevice %}
+{%-   if qdevice.get("qnetd_minion") %}
+
+{#- The quorum host first: corosync-qnetd and its CA. #}
+drbdha-deploy-qnetd:
+  salt.state:
+    - tgt: {{ qdevice.qnetd_minion }}
+    - sls: drbdha.qnetd
+    - timeout: {{ step_timeout }}
+    - failhard: true
+{%-   endif %}
+
+{#- Each node's own certificate from the quorum host's CA, carried by the
+    master (no ssh); corosync-qdevice needs it before the cluster starts. #}
+drbdha-deploy-qdevice-certificates:
+  salt.runner:
+    - name: drbdha.qdevice_certificates
     - timeout: {{ step_timeout }}
     - failhard: true
 {%- endif %}

@@ -17,6 +17,15 @@ drbdha-packages:
   pkg.installed:
     - pkgs: {{ drbdha.packages.names | json }}
 
+{%- set fencing = salt["drbdha.fencing_plan"](drbdha).packages %}
+{%- if fencing %}
+
+{#- what the fencing choice needs: sbd, fence-agents and ipmitool, corosync-qdevice #}
+drbdha-packages-fencing:
+  pkg.installed:
+    - pkgs: {{ fencing | json }}
+{%- endif %}
+
 {%- if drbdha.cluster.mode == "crmsh" and drbdha.packages.crmsh_mode %}
 
 {#- what crm cluster init/join need besides crmsh: sshd, csync2 #}

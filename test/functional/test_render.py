@@ -7,6 +7,7 @@ drbdadm; every pillar in test/pillar/bad stops the render naming its key.
 
 import json
 import pathlib
+import re
 import shutil
 import subprocess
 
@@ -98,9 +99,12 @@ def test_rendered_drbd_config_passes_drbdadm(salt_cli, minion, path, tmp_path):
     for name, res in pillar["drbdha"]["drbd"]["resources"].items():
         assert f"resource {name} {{" in result.stdout
         assert f":{res['port']};" in result.stdout
+    mode = (pillar["drbdha"].get("cluster", {}).get("stonith") or {}).get("mode", "none")
+    policy = "resource-only" if mode == "none" else "resource-and-stonith"
+    # drbdadm dump prints every option it parsed, aligned in one column.
+    assert re.search(rf"\bfencing\s+{policy};", result.stdout), result.stdout
     if major == 9:
         assert "node-id" in files[next(iter(sorted(files)))] or "node-id" in "".join(files.values())
-        assert "fencing          resource-only;" in result.stdout
     else:
         assert "node-id" not in "".join(files.values())
         assert "crm-fence-peer.sh" in result.stdout
@@ -112,16 +116,24 @@ def test_secrets_stay_out_of_the_state_data(salt_cli, node_1, synced):
     state data (which Salt keeps in the job cache and the minion's
     highstate.cache.p): not the cluster's, not DRBD's shared secret.
     """
-    pillar = pillar_of(ROOT / "pillar.example")
-    ret = show_sls(salt_cli, node_1.id, "drbdha", pillar)
-    assert ret.returncode == 0, ret
-    assert "@DRBDHA_SHARED_SECRET@" in ret.stdout
-    for secret in (
-        pillar["drbdha"]["cluster"]["hacluster_password"],
-        pillar["drbdha"]["cluster"]["authkey"],
-        pillar["drbdha"]["drbd"]["shared_secret"],
-    ):
-        assert secret not in ret.stdout
+    for path in (ROOT / "pillar.example", ROOT / "test" / "pillar" / "good" / "ipmi-qdevice.yaml"):
+        pillar = pillar_of(path)
+        ret = show_sls(salt_cli, node_1.id, "drbdha", pillar)
+        assert ret.returncode == 0, ret
+        assert "@DRBDHA_SHARED_SECRET@" in ret.stdout
+        cluster = pillar["drbdha"]["cluster"]
+        bmc = [entry["password"] for entry in (cluster["stonith"].get("ipmi") or {}).values()]
+        assert len(bmc) == (2 if cluster["stonith"]["mode"] == "ipmi" else 0)
+        if bmc:
+            # the fence agents' password files are written from pillar keys, and the CIB reads them
+            assert "drbdha-cluster-fence-secret-node-2" in ret.data and "password_script" in ret.stdout
+        for secret in (
+            cluster["hacluster_password"],
+            cluster["authkey"],
+            pillar["drbdha"]["drbd"]["shared_secret"],
+            *bmc,
+        ):
+            assert secret not in ret.stdout
 
 
 def logged_commands(command_log):

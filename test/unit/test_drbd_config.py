@@ -6,10 +6,16 @@ import pathlib
 
 import pytest
 import yaml
-from helpers import FIXTURES, ROOT, load_file
+from helpers import FIXTURES, ROOT, load_file, utils_dunder
 from salt.utils.dictupdate import merge
 
 drbdha = load_file("_modules", "drbdha")
+drbdha.__utils__ = utils_dunder()
+
+
+def _fencing_mode(path):
+    return ((yaml.safe_load(path.read_text())["drbdha"].get("cluster") or {}).get("stonith") or {}).get("mode", "none")
+
 
 PILLARS = [ROOT / "pillar.example", *sorted((ROOT / "test" / "pillar" / "good").glob("*.yaml"))]
 BY_TEMPLATES = json.loads((FIXTURES / "drbd-config" / "rendered-by-templates.json").read_text())
@@ -21,15 +27,42 @@ def settings(pillar_path, major):
     return drbdha.derive_settings(config, sorted(config["nodes"])[0], major)
 
 
+def with_node_fencing(files):
+    """What the earlier releases' templates wrote, with the policy node fencing gives DRBD."""
+    old, new = (drbdha._FENCING_COMMENTS[p] for p in ("resource-only", "resource-and-stonith"))
+    changed = {}
+    for name, text in files.items():
+        fenced = text.replace("fencing resource-only;", "fencing resource-and-stonith;")
+        for before, after in zip(old, new):
+            fenced = fenced.replace(before, after)
+        changed[name] = fenced
+    return changed
+
+
+# The pillars whose files the earlier releases wrote with templates.
+TEMPLATE_PILLARS = [p for p in PILLARS if f"{p.stem}-8" in BY_TEMPLATES]
+
+
 @pytest.mark.parametrize("major", [8, 9])
-@pytest.mark.parametrize("pillar_path", PILLARS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("pillar_path", TEMPLATE_PILLARS, ids=lambda p: p.stem)
 def test_same_text_as_the_templates_of_earlier_releases(pillar_path, major):
-    """An upgraded node finds its files unchanged, so the apply rewrites nothing."""
-    assert drbdha.build_drbd_config(settings(pillar_path, major)) == BY_TEMPLATES[f"{pillar_path.stem}-{major}"]
+    """An upgraded node finds its files unchanged, so the apply rewrites nothing; with node
+    fencing only DRBD's fencing policy differs (earlier releases kept resource-only for every mode)."""
+    expected = BY_TEMPLATES[f"{pillar_path.stem}-{major}"]
+    if _fencing_mode(pillar_path) != "none":
+        expected = with_node_fencing(expected)
+    assert drbdha.build_drbd_config(settings(pillar_path, major)) == expected
 
 
 def test_every_fixture_is_checked():
-    assert len(BY_TEMPLATES) == 2 * len(PILLARS)
+    assert len(BY_TEMPLATES) == 2 * len(TEMPLATE_PILLARS)
+
+
+@pytest.mark.parametrize("pillar_path", PILLARS, ids=lambda p: p.stem)
+def test_drbd_fencing_follows_node_fencing(pillar_path):
+    text = drbdha.build_drbd_config(settings(pillar_path, 8))["global_common.conf"]
+    policy = "resource-only" if _fencing_mode(pillar_path) == "none" else "resource-and-stonith"
+    assert f"fencing {policy};" in text
 
 
 def test_the_shared_secret_is_only_a_placeholder():

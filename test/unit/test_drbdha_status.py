@@ -101,7 +101,12 @@ def test_cib_objects_follow_the_reference_procedure():
     assert colocation.endswith("rsc_kvm_sesadm ms_drbd_res0:Promoted")
     (order,) = [o for o in objects.values() if o.startswith("order")]
     assert order.endswith("ms_drbd_res0:promote rsc_kvm_sesadm:start")
-    assert drbdha.cluster_properties(settings()) == {"stonith-enabled": "false"}
+    # pillar.example's diskless SBD, watchdog_timeout 35: twice that, and stonith-timeout 20 % above it.
+    assert drbdha.cluster_properties(settings()) == {
+        "stonith-enabled": "true",
+        "stonith-watchdog-timeout": "70s",
+        "stonith-timeout": "84s",
+    }
 
 
 def test_cib_objects_converge_against_what_crmsh_shows_back():

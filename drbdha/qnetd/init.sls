@@ -1,0 +1,42 @@
+{#- The quorum host (drbdha:cluster:qdevice:qnetd_minion): corosync-qnetd
+    with its certificate database, listening where the pillar says. The
+    nodes' certificates are issued by salt-run drbdha.qdevice_certificates
+    (the rollout does it after this). #}
+{%- set tplroot = tpldir.split("/")[0] %}
+{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
+    again would fetch it from the master and compile it again. #}
+{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
+{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- set qdevice = drbdha.cluster.qdevice %}
+{%- set listen = ["-p", qdevice.get("port", 5403) | string] %}
+{%- if qdevice.get("qnetd_listen") %}
+{%-   set listen = ["-l", qdevice.qnetd_listen] + listen %}
+{%- endif %}
+
+drbdha-qnetd-package:
+  pkg.installed:
+    - pkgs: {{ drbdha.packages.qnetd | json }}
+
+drbdha-qnetd-options:
+  file.managed:
+    - name: {{ drbdha.cluster.qnetd_options_file }}
+    - contents: |
+        # Managed by Salt (drbdha): where corosync-qnetd listens for the nodes' qdevices.
+        COROSYNC_QNETD_OPTIONS="{{ listen | join(" ") }}"
+    - mode: "0644"
+    - require:
+      - pkg: drbdha-qnetd-package
+
+drbdha-qnetd-certificates:
+  qdevice.qnetd_initialized:
+    - require:
+      - pkg: drbdha-qnetd-package
+
+drbdha-qnetd-service:
+  systemctl.running:
+    - name: corosync-qnetd
+    - enable: true
+    - require:
+      - qdevice: drbdha-qnetd-certificates
+    - watch:
+      - file: drbdha-qnetd-options
