@@ -4,7 +4,8 @@ and corosync-qnetd on the quorum host, without ssh between them.
 
 Each node keeps its own key: it makes a certificate request, the quorum host
 signs it, and the node imports the signed certificate. Only the CA
-certificate, the requests and the signed certificates (public data) travel,
+certificate (PEM), the requests and the signed certificates (public data;
+the tools write them as binary DER, so they travel base64-encoded) go
 through the master (``salt-run drbdha.qdevice_certificates``). The commands
 are corosync-qdevice's own (``corosync-qdevice-net-certutil`` on a node,
 ``corosync-qnetd-certutil`` on the quorum host) over NSS's ``certutil``.
@@ -17,6 +18,8 @@ CLI Example:
     salt qnetd qdevice.qnetd_ca
 """
 
+import base64
+import binascii
 import os
 import tempfile
 
@@ -62,6 +65,26 @@ def _read(path):
         return handle.read()
 
 
+def _read_der(path):
+    """A DER file (certutil writes requests and certificates so) as base64 text."""
+    with open(path, "rb") as handle:
+        return base64.b64encode(handle.read()).decode("ascii")
+
+
+def der_of(text):
+    """
+    The DER bytes of base64 text, or None unless it decodes to an ASN.1
+    SEQUENCE (what every request and certificate starts with). Pure.
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        der = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return der if der[:1] == b"\x30" else None
+
+
 def pem_blocks(text):
     """The PEM blocks (``-----BEGIN ...`` to ``-----END ...-----``) in ``text``, in order. Pure."""
     blocks, current = [], None
@@ -82,16 +105,24 @@ def _require_pem(text, what):
     return text
 
 
+def _require_der(text, what):
+    der = der_of(text)
+    if der is None:
+        raise SaltInvocationError(f"{what} must be base64 of DER (as qdevice.node_request / qnetd_sign return it)")
+    return der
+
+
 def _cluster(name):
     return __utils__["drbdha_util.require_name"](name, "cluster name")
 
 
-def _with_file(text, action):
-    """Run ``action(path)`` with ``text`` in a private temporary file, removed afterwards."""
-    fd, path = tempfile.mkstemp(prefix="drbdha-qdevice-", suffix=".pem")
+def _with_file(content, action):
+    """Run ``action(path)`` with ``content`` (text or bytes) in a private temporary file, removed afterwards."""
+    fd, path = tempfile.mkstemp(prefix="drbdha-qdevice-")
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         return action(path)
     finally:
         os.unlink(path)
@@ -148,20 +179,21 @@ def qnetd_ca():
 
 def qnetd_sign(request, cluster):
     """
-    Sign a node's certificate request (PEM) for cluster ``cluster``
-    (``corosync-qnetd-certutil -s``) and return the certificate (PEM).
+    Sign a node's certificate request (base64 of its DER) for cluster
+    ``cluster`` (``corosync-qnetd-certutil -s``) and return the certificate
+    (base64 of its DER).
 
     CLI Example:
 
     .. code-block:: bash
 
-        salt qnetd qdevice.qnetd_sign "$(cat qdevice-net-node.crq)" hacluster
+        salt qnetd qdevice.qnetd_sign "$(base64 -w0 qdevice-net-node.crq)" hacluster
     """
     cluster = _cluster(cluster)
-    _require_pem(request, "the certificate request")
+    der = _require_der(request, "the certificate request")
     signed = f"{QNETD_DB}/cluster-{cluster}.crt"
-    _with_file(request, lambda path: _run([_QNETD_TOOL, "-s", "-c", path, "-n", cluster]))
-    return _read(signed)
+    _with_file(der, lambda path: _run([_QNETD_TOOL, "-s", "-c", path, "-n", cluster]))
+    return _read_der(signed)
 
 
 # ------------------------------------------------------------ cluster node --
@@ -224,8 +256,8 @@ def node_init(ca):
 def node_request(cluster):
     """
     Make this node's key and certificate request for cluster ``cluster``
-    (``corosync-qdevice-net-certutil -r``); return the request (PEM). The
-    key stays in this node's database.
+    (``corosync-qdevice-net-certutil -r``); return the request (base64 of
+    its DER). The key stays in this node's database.
 
     CLI Example:
 
@@ -234,23 +266,24 @@ def node_request(cluster):
         salt node-1 qdevice.node_request hacluster
     """
     _run([_NODE_TOOL, "-r", "-n", _cluster(cluster)])
-    return _read(REQUEST_FILE)
+    return _read_der(REQUEST_FILE)
 
 
 def node_import(certificate, cluster):
     """
-    Import this node's signed certificate (PEM) for cluster ``cluster``
-    (``corosync-qdevice-net-certutil -M``), next to the key its request made.
+    Import this node's signed certificate (base64 of its DER) for cluster
+    ``cluster`` (``corosync-qdevice-net-certutil -M``), next to the key its
+    request made.
 
     CLI Example:
 
     .. code-block:: bash
 
-        salt node-1 qdevice.node_import "$(cat cluster-hacluster.crt)" hacluster
+        salt node-1 qdevice.node_import "$(base64 -w0 cluster-hacluster.crt)" hacluster
     """
-    _require_pem(certificate, "the certificate")
+    der = _require_der(certificate, "the certificate")
     path = f"{NODE_DB}/cluster-{_cluster(cluster)}.crt"
-    __utils__["drbdha_util.write_atomic"](path, certificate, mode=0o600)
+    __utils__["drbdha_util.write_atomic"](path, der, mode=0o600)
     _run([_NODE_TOOL, "-M", "-c", path])
     if os.path.exists(KEY_EXPORT_FILE):
         os.chmod(KEY_EXPORT_FILE, 0o600)

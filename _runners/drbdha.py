@@ -12,6 +12,8 @@ import logging
 import time
 
 import salt.client
+import salt.exceptions
+import salt.pillar
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +139,28 @@ def pair_problems(facts_by_node, resources, max_skew, uncertainty):
     return problems
 
 
+def _config():
+    """
+    The ``drbdha`` pillar as the master sees it. An orchestration hands the
+    runner its pillar in ``__opts__``; a plain ``salt-run`` does not, so it
+    is compiled here for the master's id, as ``salt-run pillar.show_pillar``
+    does.
+    """
+    pillar = __opts__.get("pillar") or {}
+    if "drbdha" not in pillar:
+        pillar = salt.pillar.Pillar(__opts__, {}, __opts__["id"], __opts__.get("saltenv")).compile_pillar()
+    return pillar.get("drbdha") or {}
+
+
 def _nodes_target():
-    nodes = sorted((__opts__.get("pillar", {}).get("drbdha", {}) or {}).get("nodes", {}))
-    return (nodes, "list") if nodes else ("*", "glob")
+    """The pair's two minions (``drbdha:nodes``): never a glob, which would take in the quorum host."""
+    nodes = sorted(_config().get("nodes") or {})
+    if not nodes:
+        raise salt.exceptions.SaltInvocationError(
+            "the master's pillar has no drbdha:nodes: give the master the drbdha pillar (as the "
+            "orchestrations need it), or name the nodes: tgt='node-1,node-2' tgt_type=list"
+        )
+    return nodes, "list"
 
 
 def preflight(tgt=None, tgt_type="glob", timeout=300, max_clock_skew=None):
@@ -158,7 +179,7 @@ def preflight(tgt=None, tgt_type="glob", timeout=300, max_clock_skew=None):
     """
     if tgt is None:
         tgt, tgt_type = _nodes_target()
-    config = (__opts__.get("pillar", {}) or {}).get("drbdha", {}) or {}
+    config = _config()
     if max_clock_skew is None:
         max_clock_skew = (config.get("preflight") or {}).get("max_clock_skew", 5)
     started = time.time()
@@ -261,7 +282,7 @@ def qdevice_certificates(timeout=300):
 
         salt-run drbdha.qdevice_certificates
     """
-    config = (__opts__.get("pillar", {}) or {}).get("drbdha", {}) or {}
+    config = _config()
     cluster = config.get("cluster") or {}
     qdevice = cluster.get("qdevice") or {}
     if not qdevice:

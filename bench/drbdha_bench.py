@@ -419,7 +419,8 @@ def is_read_only(argv):
       drbdsetup status/show/…; drbdmeta dump-md; crm_mon; cibadmin -Q;
       crm configure show, crm status; crm_attribute/crm_resource with a query
       option; virsh list/domstate/dumpxml/dominfo/…; corosync-cfgtool -s,
-      corosync-quorumtool; blkid; systemctl is-*/status/show; dpkg-query, rpm -q.
+      corosync-quorumtool; blkid; systemctl is-*/status/show; dpkg-query, rpm -q;
+      certutil -L (an NSS database's list); modinfo.
     """
     if not argv:
         return False
@@ -455,8 +456,10 @@ def is_read_only(argv):
         return _subcommand(args, ("--connect", "-c")) in _VIRSH_RO
     if tool == "corosync-cfgtool":
         return "-s" in args and "-R" not in args
-    if tool in ("corosync-quorumtool", "blkid", "dpkg-query", "lsblk"):
+    if tool in ("corosync-quorumtool", "blkid", "dpkg-query", "lsblk", "modinfo"):
         return True
+    if tool == "certutil":
+        return args[:1] == ["-L"]
     if tool == "rpm":
         return any(a.startswith("-q") for a in args)
     if tool == "systemctl":

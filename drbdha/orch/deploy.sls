@@ -11,6 +11,8 @@
     drbdha:orchestrate:step_timeout seconds. #}
 {%- set step_timeout = config.get("orchestrate", {}).get("step_timeout", 3600) %}
 {%- set qdevice = config.get("cluster", {}).get("qdevice") or {} %}
+{#- The quorum host runs the formula's modules too (drbdha.qnetd). #}
+{%- set synced = nodes + ([qdevice.qnetd_minion] if qdevice.get("qnetd_minion") else []) %}
 {%- if nodes | length != 2 %}
 drbdha-deploy-pillar:
   test.fail_without_changes:
@@ -21,7 +23,7 @@ drbdha-deploy-pillar:
 drbdha-deploy-sync:
   salt.function:
     - name: saltutil.sync_all
-    - tgt: {{ nodes | json }}
+    - tgt: {{ synced | json }}
     - tgt_type: list
     - timeout: {{ step_timeout }}
     - failhard: true

@@ -7,8 +7,9 @@
     again would fetch it from the master and compile it again. #}
 {%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
 {%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
-{%- set qdevice = drbdha.cluster.qdevice %}
-{%- set listen = ["-p", qdevice.get("port", 5403) | string] %}
+{#- the quorum device section with its defaults filled in (the fencing rules' own) #}
+{%- set qdevice = salt["drbdha.fencing_plan"](drbdha).quorum.device %}
+{%- set listen = ["-p", qdevice.port | string] %}
 {%- if qdevice.get("qnetd_listen") %}
 {%-   set listen = ["-l", qdevice.qnetd_listen] + listen %}
 {%- endif %}
@@ -16,6 +17,8 @@
 drbdha-qnetd-package:
   pkg.installed:
     - pkgs: {{ drbdha.packages.qnetd | json }}
+    # the qdevice module loads only where corosync-qnetd-certutil is installed
+    - reload_modules: true
 
 drbdha-qnetd-options:
   file.managed:

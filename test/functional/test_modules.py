@@ -61,3 +61,15 @@ def test_runner_puts_both_nodes_side_by_side(salt_master, synced):
     # Neither test minion runs a cluster or DRBD: the combined verdict says so.
     assert status["verdict"] == "failed"
     assert any(r.startswith("node-2: cannot read DRBD") for r in status["reasons"])
+
+
+
+def test_runner_without_a_target_asks_only_the_pillars_nodes(salt_master, synced):
+    """
+    Without tgt the runner asks the nodes in the master's drbdha pillar, never
+    every minion (a quorum host or any other minion would answer too). This
+    master serves no drbdha pillar: it refuses, saying what to do.
+    """
+    ret = salt_master.salt_run_cli(timeout=180).run("drbdha.status")
+    assert "the master's pillar has no drbdha:nodes" in ret.stdout + ret.stderr, ret
+    assert "node-1" not in str(ret.data), ret

@@ -217,3 +217,25 @@ def test_orchestrations_render_in_rollout_order(salt_master, synced, orch):
         assert order.index("drbdha-deploy-drbd") < order.index("drbdha-deploy-drbd-first-primary")
         assert order.index("drbdha-deploy-vm-first") < order.index("drbdha-deploy-vm-others")
         assert order.index("drbdha-deploy-drbd-first-primary") < order.index("drbdha-deploy-cib")
+        # The quorum host is synced and set up first, then the nodes' certificates, then the cluster.
+        assert "qnetd-1" in args["drbdha-deploy-sync"]["tgt"]
+        assert (args["drbdha-deploy-qnetd"]["tgt"], args["drbdha-deploy-qnetd"]["sls"]) == ("qnetd-1", "drbdha.qnetd")
+        assert args["drbdha-deploy-qdevice-certificates"]["name"] == "drbdha.qdevice_certificates"
+        assert (
+            order.index("drbdha-deploy-qnetd")
+            < order.index("drbdha-deploy-qdevice-certificates")
+            < order.index("drbdha-deploy-cluster")
+        )
+
+
+def test_the_quorum_host_listens_where_the_pillar_says(salt_cli, minion):
+    pillar = pillar_of(ROOT / "pillar.example")
+    qdevice = pillar["drbdha"]["cluster"]["qdevice"]
+    for extra, options in (({}, "-p 5403"), ({"port": 45540, "qnetd_listen": "10.0.2.100"}, "-l 10.0.2.100 -p 45540")):
+        pillar["drbdha"]["cluster"]["qdevice"] = dict(qdevice, **extra)
+        ret = show_sls(salt_cli, minion.id, "drbdha.qnetd", pillar)
+        assert ret.returncode == 0, (ret.stdout, ret.stderr)
+        (managed,) = [c for c in ret.data["drbdha-qnetd-options"]["file"] if isinstance(c, dict) and "contents" in c]
+        assert f'COROSYNC_QNETD_OPTIONS="{options}"' in managed["contents"]
+        (name,) = [c["name"] for c in ret.data["drbdha-qnetd-options"]["file"] if isinstance(c, dict) and "name" in c]
+        assert name == {"node-1": "/etc/default/corosync-qnetd", "node-2": "/etc/sysconfig/corosync-qnetd"}[minion.id]

@@ -17,6 +17,9 @@ LAB = os.path.join(HERE, "lab")
 REPORT = os.path.join(HERE, "guest", "ack-report")
 RUN = os.environ.get("DRBDHA_LAB_DIR", "/var/tmp/drbdha-lab")
 NODES = ("node-1", "node-2")
+# The quorum host (corosync-qnetd), a Salt minion of the same master.
+QUORUM_HOST = "qnetd"
+MINIONS = (*NODES, QUORUM_HOST)
 GUEST, RESOURCE, DRBD = "havm", "rsc_kvm_havm", "res0"
 # The lab's tests boot VMs under TCG (minutes): they run only when asked for.
 LAB_ONLY = pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1")
@@ -100,6 +103,17 @@ def guest_node(asked="node-1"):
     return nodes[0] if len(nodes) == 1 else None
 
 
+def boot_id(node):
+    """The node's boot id: it changes when the node is reset."""
+    return on(node, "cat", "/proc/sys/kernel/random/boot_id", timeout=60).stdout.strip()
+
+
+def rebooted(node, before):
+    """True once NODE answers with a boot id other than BEFORE (False while it is down or booting)."""
+    result = lab("exec", "--timeout=30", node, "cat", "/proc/sys/kernel/random/boot_id", timeout=90, check=False)
+    return result.returncode == 0 and result.stdout.strip() not in ("", before)
+
+
 def other(node):
     return next(n for n in NODES if n != node)
 
@@ -107,6 +121,12 @@ def other(node):
 def ack_report():
     out = subprocess.run([REPORT, os.path.join(RUN, "acks.log")], capture_output=True, text=True, check=False)
     return json.loads(out.stdout)
+
+
+def acks_grow():
+    """Wait until the guest acknowledges a write past the last one logged; returns the report."""
+    before = ack_report()["last_ack"] or 0
+    return wait_for(lambda: (((r := ack_report())["last_ack"] or 0) > before, r), 300, "the guest to write on")
 
 
 def leftover_constraints(node="node-1"):
@@ -187,7 +207,8 @@ def blank_lab():
     # The lab's guest program, which its domain XML boots (salt://lab/ is the lab's own file root).
     lab(
         "salt",
-        "*",
+        "-L",
+        ",".join(NODES),
         "cp.get_file",
         "salt://lab/havm-bare.elf",
         "/var/lib/havm/havm-bare.elf",

@@ -17,7 +17,10 @@ from labdriver import LAB_ONLY, failed_states, lab, on, salt_json, state_changes
 
 pytestmark = [pytest.mark.lab, pytest.mark.drill, LAB_ONLY]
 
-CRMSH_MODE = "pillar=" + json.dumps({"drbdha": {"cluster": {"mode": "crmsh"}}})
+# The formula sets a quorum device up in native mode only: this one-node bootstrap runs without
+# the lab's SBD and quorum device.
+CRMSH_CLUSTER = {"mode": "crmsh", "qdevice": None, "stonith": {"mode": "none", "accept_no_fencing": True, "sbd": None}}
+CRMSH_MODE = "pillar=" + json.dumps({"drbdha": {"cluster": CRMSH_CLUSTER}})
 
 
 def _apply(*extra):

@@ -11,7 +11,7 @@ rollout, in test_rollout.py.
 import json
 
 import pytest
-from labdriver import LAB_ONLY, NODES, lab, on, wait_for
+from labdriver import LAB_ONLY, MINIONS, NODES, lab, on, wait_for
 
 pytestmark = [
     pytest.mark.lab,
@@ -22,16 +22,16 @@ pytestmark = [
 def test_lab_comes_up(blank):
     r = lab("status", check=False)
     assert r.returncode == 0, r.stdout
-    for node in NODES:
+    for node in MINIONS:
         assert f"{node}:   running" in r.stdout
         assert on(node, "hostname").stdout.strip() == node
 
 
-def test_both_minions_answer_salt(blank):
+def test_every_minion_answers_salt(blank):
     r = lab("salt", "*", "test.ping", "--out=json", "--static", "-t", "60")
-    assert json.loads(r.stdout) == {"node-1": True, "node-2": True}
+    assert json.loads(r.stdout) == dict.fromkeys(MINIONS, True)
     r = lab("salt", "*", "grains.item", "host", "--out=json", "--static", "-t", "60")
-    assert {n: v["host"] for n, v in json.loads(r.stdout).items()} == {n: n for n in NODES}
+    assert {n: v["host"] for n, v in json.loads(r.stdout).items()} == {n: n for n in MINIONS}
 
 
 def test_real_tools_respond(blank):
@@ -44,21 +44,39 @@ def test_real_tools_respond(blank):
         assert on(node, "corosync", "-v").returncode == 0
 
 
+def answers_ping(address, node="node-1"):
+    return on(node, "ping", "-c1", "-W3", address, check=False).returncode == 0
+
+
+def wait_until_answers(address, what):
+    wait_for(lambda: (answers_ping(address), "no answer"), 60, what, interval=3)
+
+
 def test_replication_network_separate(blank):
-    assert on("node-1", "ping", "-c1", "-W5", "10.20.30.72").returncode == 0
-    assert on("node-1", "ping", "-c1", "-W5", "192.168.98.72").returncode == 0
+    assert answers_ping("10.20.30.72") and answers_ping("192.168.98.72")
     lab("cut")
     try:
-        assert on("node-1", "ping", "-c1", "-W3", "10.20.30.72", check=False).returncode != 0
-        assert on("node-1", "ping", "-c1", "-W5", "192.168.98.72").returncode == 0
+        assert not answers_ping("10.20.30.72")
+        assert answers_ping("192.168.98.72")
     finally:
         lab("heal")
-    wait_for(
-        lambda: (on("node-1", "ping", "-c1", "-W3", "10.20.30.72", check=False).returncode == 0, "no answer"),
-        60,
-        "replication link back",
-        interval=3,
-    )
+    wait_until_answers("10.20.30.72", "replication link back")
+
+
+def reaches_master(node):
+    """NODE opens a TCP connection to the master over its host link."""
+    probe = "exec 3<>/dev/tcp/10.0.2.100/4506"
+    return on(node, "timeout", "10", "bash", "-c", probe, check=False).returncode == 0
+
+
+def test_partition_cuts_both_networks_between_the_nodes_and_leaves_the_host_link(blank):
+    lab("partition")
+    try:
+        assert not answers_ping("10.20.30.72") and not answers_ping("192.168.98.72")
+        assert all(reaches_master(node) for node in NODES)
+    finally:
+        lab("unpartition")
+    wait_until_answers("192.168.98.72", "external link back")
 
 
 def test_exec_that_times_out_leaves_nothing_running_in_the_node(blank):

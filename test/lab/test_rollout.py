@@ -1,9 +1,11 @@
 """
 The formula in the full-tier lab, from blank disks: the orchestrated rollout
 converges, drbdha.status is healthy on both nodes, the guest runs on DRBD, a
-second apply changes nothing and test=True predicts nothing, the move
-orchestration moves the guest and leaves no constraint, and a hard power-off
-of the guest's node loses no acknowledged write.
+second apply changes nothing and test=True predicts nothing, the secrets stay
+in their own files, a full partition between the nodes runs the guest on one
+node only and loses no acknowledged write, the move orchestration moves the
+guest and leaves no constraint, and a hard power-off of the guest's node
+loses no acknowledged write.
 
 Skipped unless DRBDHA_LAB=1. Runs after test_lab.py (alphabetical order) on
 the same lab; the session's rollout (conftest.py) resets it first so the
@@ -24,16 +26,21 @@ from labdriver import (
     GUEST,
     HERE,
     LAB_ONLY,
+    MINIONS,
     NODES,
     RUN,
     ack_report,
+    acks_grow,
+    boot_id,
     failed_states,
     guest_node,
+    healthy_pair,
     lab,
     leftover_constraints,
     logged_commands,
     on,
     other,
+    rebooted,
     salt_json,
     state_changes,
     status,
@@ -86,7 +93,7 @@ def test_second_apply_changes_nothing_and_test_mode_predicts_nothing(rolled_out)
     answers = {}
     commands = commands_during(lambda: answers.update(apply=salt_json("*", "state.apply", "drbdha", timeout=1800)))
     ret, out = answers["apply"]
-    assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    assert state_changes(ret) == {n: [] for n in MINIONS}, out.stdout[-20000:]
     bench = benchmark()
     for node, argvs in commands.items():
         print(f"converged apply on {node}: {len(argvs)} commands: {[' '.join(a) for a in argvs]}")
@@ -95,7 +102,7 @@ def test_second_apply_changes_nothing_and_test_mode_predicts_nothing(rolled_out)
         limit = bench.TARGETS["commands_per_apply"]
         assert not writes and len(argvs) <= limit, f"{node}: {len(argvs)} commands; not read-only: {writes}"
     ret, out = salt_json("*", "state.apply", "drbdha", "test=True", timeout=1800)
-    assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    assert state_changes(ret) == {n: [] for n in MINIONS}, out.stdout[-20000:]
     commands = commands_during(lambda: [status(node) for node in NODES])
     for node, argvs in commands.items():
         print(f"drbdha.status on {node}: {len(argvs)} commands: {[' '.join(a) for a in argvs]}")
@@ -145,6 +152,44 @@ def test_secrets_appear_only_in_their_own_files(rolled_out):
             mode, owner, path = line.split(" ", 2)
             assert int(mode, 8) & 0o077 == 0 and owner == "root", f"{node}: {line}"
         print(f"{node}: secrets only in {', '.join(holders)} ({', '.join(m.split()[0] for m in modes)})")
+
+
+def test_full_partition_runs_the_guest_on_one_node_only_and_loses_no_write(rolled_out):
+    """
+    Both networks between the nodes cut at once, the host links (the quorum
+    host, the guest's console) left up. The quorum host's vote goes to one
+    side; the other loses quorum and its watchdog resets it (diskless SBD).
+    The guest runs on the quorate side only, and no acknowledged write is
+    lost. After the heal the reset node rejoins and resyncs.
+    """
+    healthy_pair()
+    primary = wait_for(lambda: ((n := guest_node()) is not None, n), 900, "the guest to run")
+    boots = {node: boot_id(node) for node in NODES}
+    started = time.monotonic()
+    lab("partition")
+    try:
+        loser = wait_for(
+            lambda: ((gone := [n for n in NODES if rebooted(n, boots[n])]) != [], gone), 600, "a node's watchdog reset"
+        )
+        assert len(loser) == 1, f"both nodes were reset: {loser}"
+        (loser,) = loser
+        winner = other(loser)
+        print(f"partition: {loser} reset by its watchdog {time.monotonic() - started:.0f} s after the cut")
+        wait_for(lambda: ((n := guest_node(winner)) == winner, n), 900, f"the guest to run on {winner}")
+        print(f"partition: guest on {winner} {time.monotonic() - started:.0f} s after the cut (was on {primary})")
+        acks_grow()
+        assert not rebooted(winner, boots[winner]), f"{winner} was reset too"
+        report = ack_report()
+        assert report["concurrent"] == [] and report["ok"], report
+    finally:
+        lab("unpartition")
+    healed = time.monotonic()
+    view = healthy_pair()
+    print(f"partition healed: pair healthy {time.monotonic() - healed:.0f} s after the heal")
+    assert view["verdict"] == "healthy", view["reasons"]
+    assert guest_node() == winner
+    report = ack_report()
+    assert report["concurrent"] == [] and report["ok"], report
 
 
 @pytest.mark.drill

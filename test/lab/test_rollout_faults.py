@@ -5,6 +5,8 @@ rollout), each with the guest writing its acknowledged counter:
 - replication link cut while Primary: DRBD's resource-level fencing forbids
   promoting the Secondary, nothing forks; heal -> resync -> the fencing
   constraint is gone;
+- hung node (frozen until the peer runs the guest, then woken): it is reset
+  and writes nothing more;
 - reboot of the Secondary: it rejoins and resyncs; a re-apply changes nothing;
 - state.apply during a resync: it waits for the resync (progress events) and
   changes nothing;
@@ -23,8 +25,11 @@ import pytest
 from labdriver import (
     DRBD,
     LAB_ONLY,
+    MINIONS,
     NODES,
     ack_report,
+    acks_grow,
+    boot_id,
     failed_states,
     guest_node,
     healthy_pair,
@@ -34,6 +39,7 @@ from labdriver import (
     on,
     other,
     pair_status,
+    rebooted,
     salt_json,
     state_changes,
     status,
@@ -66,11 +72,6 @@ def split_brain_reasons():
     return [r for r in pair_status()["reasons"] if "split brain:" in r]
 
 
-def acks_grow():
-    before = ack_report()["last_ack"] or 0
-    return wait_for(lambda: (((r := ack_report())["last_ack"] or 0) > before, r), 300, "the guest to write on")
-
-
 def peer_of(view):
     (peer,) = view["drbd"][DRBD]["peers"].values()
     return peer
@@ -97,6 +98,35 @@ def test_link_cut_fences_the_secondary_and_heal_resyncs(settled):
     assert ack_report()["ok"]
 
 
+def test_hung_node_is_reset_when_it_wakes_and_the_guest_runs_once(settled):
+    """
+    The guest's node hangs (its qemu stopped) until the peer runs the guest,
+    then wakes up. Its clocks catch up at once, so its watchdog fires as a
+    hardware one that kept counting would have: the woken node is reset and
+    acknowledges no write on its own; no acknowledged write is lost.
+    """
+    primary, secondary = settled
+    boots = {node: boot_id(node) for node in NODES}
+    lab("freeze", primary)
+    frozen = time.monotonic()
+    try:
+        wait_for(lambda: ((n := guest_node(secondary)) == secondary, n), 900, f"the guest to run on {secondary}")
+        print(f"hung node: the guest ran on {secondary} {time.monotonic() - frozen:.0f} s after {primary} hung")
+        acks_grow()
+    finally:
+        lab("thaw", primary)
+    woken = time.monotonic()
+    wait_for(lambda: (rebooted(primary, boots[primary]), "same boot"), 600, f"{primary} to be reset")
+    print(f"hung node: {primary} reset {time.monotonic() - woken:.0f} s after it woke")
+    assert not rebooted(secondary, boots[secondary]), f"{secondary} was reset too"
+    report = ack_report()
+    assert report["concurrent"] == [] and report["ok"], report
+    view = healthy_pair()
+    assert view["verdict"] == "healthy", view["reasons"]
+    assert guest_node() == secondary
+    assert ack_report()["ok"]
+
+
 def test_reboot_of_the_secondary_rejoins_and_a_reapply_changes_nothing(settled):
     primary, secondary = settled
     rebooted = time.monotonic()
@@ -107,8 +137,8 @@ def test_reboot_of_the_secondary_rejoins_and_a_reapply_changes_nothing(settled):
     print(f"reboot of {secondary}: pair healthy again after {time.monotonic() - rebooted:.0f} s")
     assert view["verdict"] == "healthy", view["reasons"]
     ret, out = salt_json("*", "state.apply", "drbdha", timeout=1800)
-    assert failed_states(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
-    assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+    assert failed_states(ret) == {n: [] for n in MINIONS}, out.stdout[-20000:]
+    assert state_changes(ret) == {n: [] for n in MINIONS}, out.stdout[-20000:]
     assert guest_node() == primary and ack_report()["ok"]
 
 
@@ -134,8 +164,8 @@ def test_apply_during_a_resync_waits_for_it_and_changes_nothing(settled):
         ), forced
         assert not [argv for argv in logged_commands(secondary)[logged_before:] if argv[:2] == ["drbdadm", "primary"]]
         ret, out = salt_json("*", "state.apply", "drbdha", timeout=3000)
-        assert failed_states(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
-        assert state_changes(ret) == {n: [] for n in NODES}, out.stdout[-20000:]
+        assert failed_states(ret) == {n: [] for n in MINIONS}, out.stdout[-20000:]
+        assert state_changes(ret) == {n: [] for n in MINIONS}, out.stdout[-20000:]
         waits = {
             node: s["comment"]
             for node, states in ret.items()

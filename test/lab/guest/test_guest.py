@@ -122,6 +122,28 @@ def test_report_detects_lost_write(tmp_path):
     assert (r["last_ack"], r["last_found"], r["acked_before_last_found"]) == (4, 3, 3)
 
 
+def test_report_detects_two_instances_writing_at_once(tmp_path):
+    log = tmp_path / "acks.log"
+    lines = [
+        ("00", "c1", "FOUND 0"),
+        ("01", "c1", "ACK 1"),
+        ("02", "c2", "FOUND 1"),
+        ("03", "c2", "ACK 2"),
+        ("04", "c1", "ACK 2"),
+        ("05", "c1", "#EOF"),
+        ("06", "c2", "ACK 3"),
+    ]
+    log.write_text("".join(f"2026-01-01T00:00:{t}.000000Z {conn} {x}\n" for t, conn, x in lines))
+    r = guestlib.report(str(log))
+    assert r["ok"] is False and r["violations"] == []
+    assert r["concurrent"] == [
+        {"conns": ["c1", "c2"], "from": "2026-01-01T00:00:03.000000Z", "to": "2026-01-01T00:00:04.000000Z"}
+    ]
+    # The same writes one instance after the other are fine.
+    log.write_text("".join(f"2026-01-01T00:00:{t}.000000Z {conn} {x}\n" for t, conn, x in lines if t != "04"))
+    assert guestlib.report(str(log))["concurrent"] == []
+
+
 def test_collector_logs_lines_across_reconnects(tmp_path):
     import socket
 

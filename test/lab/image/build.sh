@@ -26,6 +26,7 @@ PACKAGES=(
   libvirt-daemon libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
   qemu-system-x86 qemu-utils qemu-guest-agent psmisc chrony busybox
   openssh-server csync2
+  sbd corosync-qdevice corosync-qnetd
 )
 
 T0=$(date +%s)
@@ -110,7 +111,10 @@ for b in salt-minion salt-call; do ln -sf /opt/salt/bin/$b "$ROOT/usr/local/bin/
 step "configure the image"
 cp -a "$HERE/rootfs/." "$ROOT/"
 in_root systemctl enable systemd-networkd.service salt-minion.service libvirtd.service >/dev/null 2>&1
-in_root systemctl disable corosync.service pacemaker.service drbd.service libvirt-guests.service >/dev/null 2>&1 || true
+# The formula enables what the pillar's fencing choice needs. Debian enables sbd on install, and
+# corosync requires an enabled sbd: left on, it would stop a cluster without fencing from starting.
+in_root systemctl disable corosync.service pacemaker.service drbd.service libvirt-guests.service \
+  sbd.service corosync-qdevice.service corosync-qnetd.service >/dev/null 2>&1 || true
 in_root systemctl mask apt-daily.timer apt-daily-upgrade.timer fstrim.timer e2scrub_all.timer \
   e2scrub_reap.service man-db.timer systemd-networkd-wait-online.service >/dev/null 2>&1 || true
 in_root systemctl set-default multi-user.target >/dev/null
@@ -142,7 +146,7 @@ for (( i=${#MOUNTS[@]}-1; i>=0; i-- )); do umount -l "${MOUNTS[$i]}"; done; MOUN
   echo "kernel: $KVER"
   echo "drbd.ko: $(cat "$OUT/drbd-module-version" 2>/dev/null)"
   in_root dpkg-query -W -f '${Package} ${Version}\n' drbd-utils pacemaker corosync crmsh resource-agents \
-    libvirt-daemon qemu-system-x86 | sed 's/^/pkg: /'
+    libvirt-daemon qemu-system-x86 sbd corosync-qdevice corosync-qnetd | sed 's/^/pkg: /'
   echo "salt: $(in_root /opt/salt/bin/salt-call --version 2>/dev/null)"
 } >"$OUT/manifest.txt"
 rm -f "$OUT/rootfs.img"

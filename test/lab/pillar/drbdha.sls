@@ -1,7 +1,8 @@
 # The formula's pillar for the full-tier lab (test/lab/lab): pillar.example's reference
 # values on the lab VMs — eth0 external 192.168.98.0/24, eth1 replication 10.20.30.0/24,
-# the blank DRBD backing disk /dev/vdb — and the lab's protected guest `havm` (the
-# bare-metal counter guest, test/lab/guest/bare) on /dev/drbd0. Lab-only secrets.
+# the blank DRBD backing disk /dev/vdb — the lab's protected guest `havm` (the
+# bare-metal counter guest, test/lab/guest/bare) on /dev/drbd0, and the quorum host
+# `qnetd`. Lab-only secrets.
 drbdha:
   nodes:
     node-1:
@@ -24,9 +25,17 @@ drbdha:
     token: 5000
     authkey: TEFCIE9OTFkgLSBkcmJkaGEgZnVsbC10aWVyIGxhYiBhdXRoa2V5IC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
     hacluster_password: lab-only-hacluster-pw
+    # Diskless SBD on each node's emulated i6300esb watchdog, and the quorum host's vote
+    # (the lab's third VM, through the host links; see test/lab/lab).
     stonith:
-      mode: none
-      accept_no_fencing: true
+      mode: sbd
+      sbd:
+        watchdog_module: i6300esb
+        watchdog_timeout: 25
+    qdevice:
+      host: 10.0.2.100
+      qnetd_minion: qnetd
+      sync_timeout: 20000
   drbd:
     shared_secret: lab-only-drbd-secret
     protocol: C
