@@ -2,8 +2,8 @@
 The cluster concern's crmsh mode on the blank lab: ``crm cluster init`` on the
 first node, driven by the formula (pillar ``drbdha:cluster:mode: crmsh``).
 
-Debian 12's crmsh 4.4.1 cannot carry out ``crm cluster join`` (see the README
-and LAB-NOTES.md), so only the first node's bootstrap is exercised here; the
+Debian 12's crmsh 4.4.1 cannot carry out ``crm cluster join`` (the README's
+Supported section says why), so only the first node's bootstrap is exercised here; the
 rollout tests use the default native mode. This runs before the rollout on
 the same blank lab and takes the one-node cluster down again afterwards, so
 the rollout starts from nothing. Marked ``drill``: `make test-drills` runs it.
