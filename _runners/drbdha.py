@@ -152,9 +152,9 @@ def _config():
     return pillar.get("drbdha") or {}
 
 
-def _nodes_target():
+def _nodes_target(config):
     """The pair's two minions (``drbdha:nodes``): never a glob, which would take in the quorum host."""
-    nodes = sorted(_config().get("nodes") or {})
+    nodes = sorted(config.get("nodes") or {})
     if not nodes:
         raise salt.exceptions.SaltInvocationError(
             "the master's pillar has no drbdha:nodes: give the master the drbdha pillar (as the "
@@ -177,9 +177,9 @@ def preflight(tgt=None, tgt_type="glob", timeout=300, max_clock_skew=None):
 
         salt-run drbdha.preflight
     """
-    if tgt is None:
-        tgt, tgt_type = _nodes_target()
     config = _config()
+    if tgt is None:
+        tgt, tgt_type = _nodes_target(config)
     if max_clock_skew is None:
         max_clock_skew = (config.get("preflight") or {}).get("max_clock_skew", 5)
     started = time.time()
@@ -219,7 +219,7 @@ def status(tgt=None, tgt_type="glob", timeout=120):
         salt-run drbdha.status
     """
     if tgt is None:
-        tgt, tgt_type = _nodes_target()
+        tgt, tgt_type = _nodes_target(_config())
     with salt.client.get_local_client(__opts__["conf_file"]) as client:
         answers = client.cmd(tgt, "drbdha.status", tgt_type=tgt_type, timeout=timeout)
     views = {node: view for node, view in answers.items() if isinstance(view, dict)}

@@ -57,7 +57,8 @@ def parse(text):
             continue
         for index, (name, pattern) in enumerate(pending):
             match = pattern.search(message)
-            if match and (index == 0 or all(n in OPTIONAL for n, _ in pending[:index])):
+            # a later event may match only when every one before it that is still missing is optional
+            if match and all(n in OPTIONAL for n, _ in pending[:index]):
                 found[name] = (when, match)
                 del pending[: index + 1]
                 break

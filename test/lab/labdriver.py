@@ -103,14 +103,17 @@ def guest_node(asked="node-1"):
     return nodes[0] if len(nodes) == 1 else None
 
 
+# The kernel's boot id: it changes when the node is reset.
+BOOT_ID = "/proc/sys/kernel/random/boot_id"
+
+
 def boot_id(node):
-    """The node's boot id: it changes when the node is reset."""
-    return on(node, "cat", "/proc/sys/kernel/random/boot_id", timeout=60).stdout.strip()
+    return on(node, "cat", BOOT_ID, timeout=60).stdout.strip()
 
 
 def rebooted(node, before):
     """True once NODE answers with a boot id other than BEFORE (False while it is down or booting)."""
-    result = lab("exec", "--timeout=30", node, "cat", "/proc/sys/kernel/random/boot_id", timeout=90, check=False)
+    result = lab("exec", "--timeout=30", node, "cat", BOOT_ID, timeout=90, check=False)
     return result.returncode == 0 and result.stdout.strip() not in ("", before)
 
 
