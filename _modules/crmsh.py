@@ -488,6 +488,12 @@ def drbd_resources():
     return parse_drbd_primitives(out["stdout"])
 
 
+# crm configure show prints "******" for every parameter named passw* (crmsh's obscure_pattern),
+# so a fence device's password_script, a command and no secret, would never compare equal to the
+# desired object. Obscure only the names a fence agent's password itself goes by.
+_OBSCURED = ("obscure:password", "obscure:passwd")
+
+
 def configure_show(*ids, xml=False):
     """
     The configuration as ``crm configure show`` prints it; limited to the
@@ -500,7 +506,7 @@ def configure_show(*ids, xml=False):
         salt '*' crmsh.configure_show
         salt '*' crmsh.configure_show rsc_kvm_sesadm ms_drbd_res0
     """
-    argv = ["crm", "configure", "show"]
+    argv = ["crm", "configure", "show", *_OBSCURED]
     if xml:
         argv.append("xml")
     argv.extend(_name(i, "CIB object id") for i in ids)

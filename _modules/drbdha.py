@@ -308,9 +308,10 @@ def cluster_properties(settings):
 
 def fencing_plan(config):
     """
-    What a node's SLS files do for the fencing choice of a settings mapping
+    What this node's SLS files do for the fencing choice of a settings mapping
     (from ``drbdha.settings``): packages, corosync's quorum section, the sbd
-    configuration and watchdog, the BMC password files. No secret in it.
+    configuration and watchdog, the password files of the peers' BMCs. No
+    secret in it.
 
     CLI Example:
 
@@ -318,7 +319,7 @@ def fencing_plan(config):
 
         salt node-1 drbdha.fencing_plan "$(salt-call --out=json drbdha.settings ...)"
     """
-    return _fencing("plan")(config)
+    return _fencing("plan")(config, __opts__["id"])
 
 
 # DRBD's configuration (reference procedure step 4, with step 5's resource-level

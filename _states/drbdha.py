@@ -257,10 +257,20 @@ def guest_moved(name, to="", timeout=900, interval=3):
     return ret
 
 
+def _is_started(rsc):
+    """The guest runs: crm_mon also lists a guest whose start is still under way on its node
+    (role Starting, active), and it may yet fail."""
+    return bool(rsc["nodes"]) and rsc["active"] and rsc["role"] == "Started"
+
+
+def _where(rsc):
+    """'started on node-2', 'starting on node-2', 'stopped'."""
+    return f"{(rsc['role'] or 'Started').lower()} on {', '.join(rsc['nodes'])}" if rsc["nodes"] else "stopped"
+
+
 def _placement(resource, target):
     rsc = _guest(_fresh_status(), resource)
-    running = rsc["nodes"]
-    return running == [target] and rsc["active"], f"running on {', '.join(running) or 'no node'}"
+    return rsc["nodes"] == [target] and _is_started(rsc), _where(rsc)
 
 
 def guest_running(name, running=True, timeout=900, interval=3):
@@ -287,8 +297,8 @@ def guest_running(name, running=True, timeout=900, interval=3):
     (__salt__["crmsh.resource_start"] if running else __salt__["crmsh.resource_stop"])(resource)
 
     def condition():
-        nodes = _guest(_fresh_status(), resource)["nodes"]
-        return bool(nodes) == running, f"running on {', '.join(nodes)}" if nodes else "stopped"
+        rsc = _guest(_fresh_status(), resource)
+        return (_is_started(rsc) if running else not rsc["nodes"]), _where(rsc)
 
     done, detail, elapsed = _wait(condition, timeout, interval, f"{name} to {'start' if running else 'stop'}")
     ret["result"] = done

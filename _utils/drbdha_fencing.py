@@ -33,7 +33,7 @@ SOFTDOG = "softdog"
 # Every key each section may hold; anything else is a typing error worth naming.
 STONITH_KEYS = ("mode", "accept_no_fencing", "sbd", "ipmi", "fencing_delay")
 SBD_KEYS = ("watchdog_module", "watchdog_device", "watchdog_timeout")
-IPMI_KEYS = ("ip", "port", "user", "password", "lanplus")
+IPMI_KEYS = ("ip", "port", "user", "password", "lanplus", "cipher")
 QDEVICE_KEYS = ("host", "port", "algorithm", "tie_breaker", "timeout", "sync_timeout", "qnetd_minion", "qnetd_listen")
 
 # corosync-qdevice's own defaults (ms), used when the pillar leaves them out.
@@ -218,6 +218,9 @@ def _ipmi_problems(ipmi, nodes):
                 found.append(f"{_key(*key, node, field)}: is required: 1-64 printable characters, no spaces")
         if not isinstance(entry.get("lanplus", True), bool):
             found.append(f"{_key(*key, node, 'lanplus')}: must be true or false")
+        cipher = entry.get("cipher")
+        if cipher is not None and not (_is_int(cipher) and 0 <= cipher <= 17):
+            found.append(f"{_key(*key, node, 'cipher')}: must be an IPMI 2.0 cipher suite id, 0-17, got {cipher!r}")
     return found
 
 
@@ -340,6 +343,21 @@ def fence_secret_path(node):
     return f"{FENCE_SECRET_DIR}/ipmi-{node}"
 
 
+def _ipmi_params(ipmi):
+    """fence_ipmilan's parameters for one BMC, the password aside, as (name, value) pairs."""
+    params = [
+        ("ip", ipmi["ip"]),
+        ("ipport", ipmi.get("port", IPMI_PORT)),
+        ("username", ipmi["user"]),
+        ("lanplus", "1" if ipmi.get("lanplus", True) else "0"),
+    ]
+    # Without a cipher suite ipmitool asks the BMC for its list first, which a BMC that does not
+    # answer that costs seconds on every call of a fencing action.
+    if ipmi.get("cipher") is not None:
+        params.append(("cipher", ipmi["cipher"]))
+    return params
+
+
 def ipmi_objects(settings):
     """
     One ``fence_ipmilan`` per node, kept off the node it fences, as crm
@@ -348,11 +366,10 @@ def ipmi_objects(settings):
     """
     objects = []
     for node, ipmi in sorted((stonith_of(settings).get("ipmi") or {}).items()):
-        lanplus = "1" if ipmi.get("lanplus", True) else "0"
+        params = " ".join(f"{name}={value}" for name, value in _ipmi_params(ipmi))
         objects.append(
-            f"primitive stonith_{node} stonith:fence_ipmilan params ip={ipmi['ip']} "
-            f"ipport={ipmi.get('port', IPMI_PORT)} username={ipmi['user']} "
-            f'password_script="cat {fence_secret_path(node)}" lanplus={lanplus} '
+            f"primitive stonith_{node} stonith:fence_ipmilan params {params} "
+            f'password_script="cat {fence_secret_path(node)}" '
             f"pcmk_host_list={node} op monitor interval=3600 timeout=120"
         )
         objects.append(f"location loc_stonith_{node}_elsewhere stonith_{node} -inf: {node}")
@@ -364,15 +381,8 @@ def ipmi_status_request(ipmi):
     What ``fence_ipmilan`` reads on stdin (one ``name=value`` a line) to ask a
     BMC for its power state: the password travels on stdin, never on argv.
     """
-    lines = [
-        f"ip={ipmi['ip']}",
-        f"ipport={ipmi.get('port', IPMI_PORT)}",
-        f"username={ipmi['user']}",
-        f"password={ipmi['password']}",
-        f"lanplus={'1' if ipmi.get('lanplus', True) else '0'}",
-        "action=status",
-    ]
-    return "\n".join(lines) + "\n"
+    lines = [f"{name}={value}" for name, value in _ipmi_params(ipmi)]
+    return "\n".join([*lines, f"password={ipmi['password']}", "action=status"]) + "\n"
 
 
 def preflight_problems(settings, facts):
@@ -398,12 +408,13 @@ def preflight_problems(settings, facts):
     return found
 
 
-def plan(settings):
+def plan(settings, node):
     """
-    What the node's SLS files do for the fencing choice, in one mapping:
+    What ``node``'s SLS files do for the fencing choice, in one mapping:
     ``packages`` to install, corosync's ``quorum`` section, ``sbd`` (its
     configuration text, watchdog driver and device; None without sbd) and
-    ``ipmi_secrets`` (``{node: {path, pillar_key}}``: the BMC password files).
+    ``ipmi_secrets`` (``{peer: {path, pillar_key}}``: the password files of
+    the BMCs it may have to use; never its own, as no node fences itself).
     """
     mode, packages = mode_of(settings), settings.get("packages") or {}
     wanted = list(packages.get(mode, [])) if mode != "none" else []
@@ -421,8 +432,9 @@ def plan(settings):
     secrets = {}
     if mode == "ipmi":
         secrets = {
-            node: {"path": fence_secret_path(node), "pillar_key": f"drbdha:cluster:stonith:ipmi:{node}:password"}
-            for node in sorted(stonith_of(settings).get("ipmi") or {})
+            peer: {"path": fence_secret_path(peer), "pillar_key": f"drbdha:cluster:stonith:ipmi:{peer}:password"}
+            for peer in sorted(stonith_of(settings).get("ipmi") or {})
+            if peer != node
         }
     return {
         "mode": mode,

@@ -93,6 +93,20 @@ def test_configure_show_splits_into_objects():
     assert "\\" not in objects["rsc_kvm_havm"]
 
 
+def test_a_fence_device_compares_equal_only_as_shown_with_the_password_names_obscured():
+    # What drbdha's IPMI fencing loads (drbdha_fencing.ipmi_objects on the lab's pillar).
+    ours = (
+        "primitive stonith_node-1 stonith:fence_ipmilan params ip=10.0.4.21 ipport=623 username=admin "
+        'lanplus=1 cipher=3 password_script="cat /etc/drbdha/fencing/ipmi-node-1" pcmk_host_list=node-1 '
+        "op monitor interval=3600 timeout=120"
+    )
+    default = fixture_text(*CRMSH, "crm-configure-show-fence-device-obscured.txt")
+    narrowed = fixture_text(*CRMSH, "crm-configure-show-fence-device-obscure-password.txt")
+    assert 'password_script="******"' in default
+    assert crmsh.canonical_crm_object(default) != crmsh.canonical_crm_object(ours)
+    assert crmsh.canonical_crm_object(narrowed) == crmsh.canonical_crm_object(ours)
+
+
 def test_canonical_form_ignores_formatting_run_time_meta_and_agent_spelling():
     shown = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
     ours = (

@@ -616,3 +616,39 @@ def test_properties_and_the_cib_digest_share_one_cibadmin_read_until_a_write():
     assert argvs[1][0] == "crm_attribute" and argvs[2] == ["cibadmin", "--query", "--scope", "configuration"]
     crmsh_mod.configuration_digest()  # not cached: asks again
     assert len(crmsh_mod.__salt__.calls) == 4
+
+
+# --------------------------------------------------------------------- guest --
+
+PCMK = ("pacemaker", "2.1.5")
+
+
+def crm_mon(fixture):
+    return crmsh_mod.parse_crm_mon_xml(fixture_text(*PCMK, fixture))
+
+
+def test_a_move_is_done_when_the_guest_is_started_on_the_target_not_while_it_starts():
+    # havm on node-2, then starting on node-1 (crm_mon lists it there already), then started.
+    views = iter(
+        crm_mon(f)
+        for f in ("crm_mon-after-clear.xml", "lab-crm_mon-guest-starting.xml", "crm_mon-banned-node-2.xml")
+    )
+    salt = Recorder(
+        drbdha__guest_resource_id=lambda name: f"rsc_kvm_{name}",
+        crmsh__status=lambda: next(views),
+        crmsh__resource_move=None,
+        crmsh__resource_clear=None,
+    )
+    use(ha_state, salt)
+    ret = ha_state.guest_moved("havm", to="node-1", interval=0)
+    assert ret["result"] is True, ret
+    assert salt.names() == [
+        "drbdha.guest_resource_id",
+        "crmsh.status",
+        "crmsh.resource_move",
+        "crmsh.status",
+        "crmsh.status",
+        "crmsh.resource_clear",
+    ]
+    assert ret["changes"] == {"havm": {"old": "node-2", "new": "node-1"}}
+    assert ret["comment"].startswith("Moved havm to node-1 in ")

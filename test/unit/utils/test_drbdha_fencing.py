@@ -85,6 +85,8 @@ def test_the_bmc_password_stays_out_of_the_cib_objects():
         assert f'password_script="cat {fencing.fence_secret_path(node)}"' in text
         assert f"location loc_stonith_{node}_elsewhere stonith_{node} -inf: {node}" in objects
     assert "ipport=9011" in text and "lanplus=0" in text
+    # node-2's BMC names its cipher suite, node-1's leaves it to ipmitool.
+    assert objects[0].count("cipher=") == 0 and "lanplus=0 cipher=3 " in objects[2]
 
 
 def test_the_bmc_status_request_carries_the_password_on_stdin_only():
@@ -94,21 +96,25 @@ def test_the_bmc_status_request_carries_the_password_on_stdin_only():
         "ip=127.0.0.1",
         "ipport=9011",
         "username=admin",
-        "password=bmc-secret-1",
         "lanplus=1",
+        "password=bmc-secret-1",
         "action=status",
     ]
 
 
 def test_the_plan_names_packages_and_secret_files_but_no_secret():
-    plan = fencing.plan(dict(IPMI, packages={"ipmi": ["fence-agents", "ipmitool"], "qdevice": ["corosync-qdevice"]}))
+    plan = fencing.plan(
+        dict(IPMI, packages={"ipmi": ["fence-agents", "ipmitool"], "qdevice": ["corosync-qdevice"]}), "node-1"
+    )
     assert plan["packages"] == ["fence-agents", "ipmitool", "corosync-qdevice"]
+    # node-1 fences node-2 only: it holds node-2's BMC password, not its own.
+    assert list(plan["ipmi_secrets"]) == ["node-2"]
     assert plan["ipmi_secrets"]["node-2"] == {
         "path": "/etc/drbdha/fencing/ipmi-node-2",
         "pillar_key": "drbdha:cluster:stonith:ipmi:node-2:password",
     }
     assert "bmc-secret" not in repr(plan)
-    sbd = fencing.plan(dict(SBD, packages={"sbd": ["sbd"], "qdevice": ["corosync-qdevice"]}))
+    sbd = fencing.plan(dict(SBD, packages={"sbd": ["sbd"], "qdevice": ["corosync-qdevice"]}), "node-1")
     assert sbd["packages"] == ["sbd", "corosync-qdevice"] and sbd["sbd"]["module"] == "i6300esb"
     assert sbd["sbd"]["software"] is False
 
