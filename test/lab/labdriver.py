@@ -97,10 +97,12 @@ def wait_for(predicate, timeout, what, interval=5):
 
 
 def guest_node(asked="node-1"):
-    """The node the cluster runs the guest on, as ``asked`` sees it (None if not exactly one)."""
+    """The node the cluster runs the guest on, as ``asked`` sees it: None while it is not started
+    on exactly one node (crm_mon lists a guest that is still starting on its node)."""
     cluster = status(asked)["cluster"] or {}
-    nodes = cluster.get("resources", {}).get(RESOURCE, {}).get("nodes", [])
-    return nodes[0] if len(nodes) == 1 else None
+    guest = cluster.get("resources", {}).get(RESOURCE, {})
+    nodes = guest.get("nodes", [])
+    return nodes[0] if len(nodes) == 1 and guest.get("role") == "Started" else None
 
 
 # The kernel's boot id: it changes when the node is reset.

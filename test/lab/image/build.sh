@@ -27,6 +27,7 @@ PACKAGES=(
   qemu-system-x86 qemu-utils qemu-guest-agent psmisc chrony busybox
   openssh-server csync2
   sbd corosync-qdevice corosync-qnetd
+  fence-agents ipmitool
 )
 
 T0=$(date +%s)
@@ -146,8 +147,8 @@ for (( i=${#MOUNTS[@]}-1; i>=0; i-- )); do umount -l "${MOUNTS[$i]}"; done; MOUN
   echo "kernel: $KVER"
   echo "drbd.ko: $(cat "$OUT/drbd-module-version" 2>/dev/null)"
   in_root dpkg-query -W -f '${Package} ${Version}\n' drbd-utils pacemaker corosync crmsh resource-agents \
-    libvirt-daemon qemu-system-x86 sbd corosync-qdevice corosync-qnetd | sed 's/^/pkg: /'
-  echo "salt: $(in_root /opt/salt/bin/salt-call --version 2>/dev/null)"
+    libvirt-daemon qemu-system-x86 sbd corosync-qdevice corosync-qnetd fence-agents ipmitool | sed 's/^/pkg: /'
+  echo "salt: $(in_root /opt/salt/bin/python3 -c 'import salt.version; print(salt.version.__version__)')"
 } >"$OUT/manifest.txt"
 rm -f "$OUT/rootfs.img"
 mkfs.ext4 -q -F -L labroot -d "$ROOT" "$OUT/rootfs.img" "$IMG_SIZE"
