@@ -140,6 +140,14 @@ def leftover_constraints(node="node-1"):
     return ret[node]["leftovers"]
 
 
+def settled_pair():
+    """A healthy pair with the guest writing and no write lost so far; returns (primary, secondary)."""
+    healthy_pair()
+    primary = wait_for(lambda: ((n := guest_node()) is not None, n), 900, "the guest to run")
+    assert ack_report()["ok"]
+    return primary, other(primary)
+
+
 def healthy_pair():
     """Both nodes healthy (their own views); returns the pair view."""
     for node in NODES:

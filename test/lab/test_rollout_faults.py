@@ -37,10 +37,10 @@ from labdriver import (
     leftover_constraints,
     logged_commands,
     on,
-    other,
     pair_status,
     rebooted,
     salt_json,
+    settled_pair,
     state_changes,
     status,
     wait_for,
@@ -57,10 +57,7 @@ FENCE_PREFIX = "drbd-fence-by-handler-"
 @pytest.fixture
 def settled(rolled_out):
     """Each drill starts from a healthy pair with the guest writing; returns (primary, secondary)."""
-    healthy_pair()
-    primary = wait_for(lambda: ((n := guest_node()) is not None, n), 900, "the guest to run")
-    assert ack_report()["ok"]
-    return primary, other(primary)
+    return settled_pair()
 
 
 def fences():

@@ -43,6 +43,7 @@ from labdriver import (
     other,
     rebooted,
     salt_json,
+    settled_pair,
     state_changes,
     wait_for,
 )
@@ -138,10 +139,7 @@ def test_partition_fences_the_node_without_the_guest_and_the_guest_goes_on(ipmi_
 @pytest.fixture
 def settled(ipmi_rolled_out):
     """A healthy pair with the guest writing; returns (primary, secondary)."""
-    healthy_pair()
-    primary = wait_for(lambda: ((n := guest_node()) is not None, n), 900, "the guest to run")
-    assert ack_report()["ok"]
-    return primary, other(primary)
+    return settled_pair()
 
 
 def test_link_cut_fences_no_node_and_heal_resyncs(settled):
