@@ -72,9 +72,15 @@ def failed_states(ret):
 
 
 def status(node):
-    ret, out = salt_json(node, "drbdha.status", timeout=180)
-    assert node in ret, out.stdout + out.stderr
-    return ret[node]
+    view = answered_status(node)
+    assert view is not None, f"{node} did not answer drbdha.status"
+    return view
+
+
+def answered_status(node):
+    """drbdha.status of NODE, or None while its minion does not answer (rebooted, not reconnected)."""
+    ret, _ = salt_json(node, "drbdha.status", timeout=180)
+    return ret.get(node) if isinstance(ret.get(node), dict) else None
 
 
 def pair_status():
@@ -151,8 +157,14 @@ def settled_pair():
 def healthy_pair():
     """Both nodes healthy (their own views); returns the pair view."""
     for node in NODES:
-        wait_for(lambda n=node: ((s := status(n))["verdict"] == "healthy", s["reasons"]), 900, f"{node} healthy")
+        wait_for(lambda n=node: _is_healthy(answered_status(n)), 900, f"{node} healthy")
     return pair_status()
+
+
+def _is_healthy(view):
+    if view is None:
+        return False, "no answer"
+    return view["verdict"] == "healthy", view["reasons"]
 
 
 def record_events(path):
