@@ -33,6 +33,9 @@ _ROLE_ALIASES = {"Master": "Promoted", "Slave": "Unpromoted"}
 # The CIB as Pacemaker stores it; read offline when the cluster is down.
 CIB_FILE = "/var/lib/pacemaker/cib/cib.xml"
 
+# Written by crm cluster init/join in crmsh mode, by the formula in native mode.
+COROSYNC_CONF = "/etc/corosync/corosync.conf"
+
 # Constraints left behind by operators or handlers, by id prefix.
 LEFTOVER_PREFIXES = ("cli-prefer-", "cli-ban-", "drbd-fence-by-handler-")
 
@@ -450,6 +453,70 @@ def corosync_reload():
         salt '*' crmsh.corosync_reload
     """
     return _run(["corosync-cfgtool", "-R"])["stdout"]
+
+
+def _corosync(name):
+    """A function of the corosync.conf text helpers (_utils/drbdha_corosync.py)."""
+    return __utils__[f"drbdha_corosync.{name}"]
+
+
+def corosync_quorum(path=COROSYNC_CONF):
+    """
+    corosync.conf's quorum section as the file holds it (None when it has
+    none), and how many nodes its nodelist names.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.corosync_quorum
+    """
+    text = __utils__["drbdha_util.read_text"](path)
+    if text is None:
+        raise CommandExecutionError(f"{path} does not exist: this node has no cluster configuration yet")
+    try:
+        return {"section": _corosync("section_text")(text, "quorum"), "nodes": _corosync("node_count")(text)}
+    except ValueError as exc:
+        raise CommandExecutionError(f"{path} is not a corosync configuration drbdha can read: {exc}") from exc
+
+
+def quorum_device_configured(path=COROSYNC_CONF):
+    """
+    Whether corosync.conf's quorum section configures a quorum device
+    (False where there is no corosync.conf yet).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' crmsh.quorum_device_configured
+    """
+    section = corosync_quorum(path)["section"] if os.path.exists(path) else None
+    return section is not None and _corosync("inner_section_text")(section, "device") is not None
+
+
+def set_corosync_quorum(section, path=COROSYNC_CONF):
+    """
+    Replace corosync.conf's quorum section with ``section`` (one
+    ``quorum { ... }`` block), keeping every other line as it is. The file is
+    replaced atomically with its mode kept; the running corosync reads it on
+    ``crmsh.corosync_reload``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.set_corosync_quorum "$(printf 'quorum {\n    provider: corosync_votequorum\n}\n')"
+    """
+    text = __utils__["drbdha_util.read_text"](path)
+    if text is None:
+        raise CommandExecutionError(f"{path} does not exist: this node has no cluster configuration yet")
+    try:
+        new = _corosync("with_section")(text, "quorum", section)
+    except ValueError as exc:
+        raise SaltInvocationError(f"cannot set the quorum section of {path}: {exc}") from exc
+    __utils__["drbdha_util.write_atomic"](path, new, mode=os.stat(path).st_mode & 0o7777)
+    return _corosync("section_text")(new, "quorum")
 
 
 def constraints():

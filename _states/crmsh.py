@@ -31,7 +31,7 @@ import json
 import os
 import re
 
-from salt.exceptions import CommandExecutionError
+from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 VERIFIED_RECORD = "/var/lib/drbdha/cib-verified.json"
 # crm cluster init/join write it; its presence means this node was bootstrapped before.
@@ -113,7 +113,7 @@ def cib_objects(name, objects):
         (``primitive ID AGENT params ... op ...``, ``clone ...``,
         ``colocation ...``, ``order ...``, ``location ...``).
     """
-    ret = {"name": name, "changes": {}, "result": True, "comment": ""}
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         # The section the property states read a moment ago in this run, if they did.
         before = verification_record(objects, __salt__["crmsh.configuration_digest"](cached=True))
@@ -204,7 +204,7 @@ def property_set(name, value):
           crmsh.property_set:
             - value: "false"
     """
-    ret = {"name": name, "changes": {}, "result": True, "comment": ""}
+    ret = __utils__["drbdha_util.state_ret"](name)
     value = str(value).lower() if isinstance(value, bool) else str(value)
     try:
         current = __salt__["crmsh.get_property"](name, cached=True)
@@ -286,5 +286,54 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
         if not __salt__["crmsh.cluster_running"]():
             raise CommandExecutionError(f"{command} ended, but {node} runs no cluster; crmsh said: {output.strip()}")
     except CommandExecutionError as exc:
+        return util["drbdha_util.state_acted"](ret, changes, would, done, exc)
+    return util["drbdha_util.state_acted"](ret, changes, would, done)
+
+
+def corosync_quorum(name, section, nodes):
+    """
+    corosync.conf (``name``) holds the quorum section ``section`` (text, one
+    ``quorum { ... }`` block), once its nodelist names ``nodes`` nodes. crmsh
+    mode uses it to add the quorum device to the file crmsh wrote. Before the
+    other node has joined, nothing is changed: ``crm cluster join`` on a
+    cluster that has a quorum device fetches that device's certificates from
+    the first node over ssh, and this formula issues each node its own
+    through Salt. A changed file is read by corosync on ``crmsh.corosync_reload``
+    (the quorum device and ``two_node`` can both change at runtime).
+
+    .. code-block:: yaml
+
+        drbdha-cluster-quorum:
+          crmsh.corosync_quorum:
+            - name: /etc/corosync/corosync.conf
+            - nodes: 2
+            - section: |
+                quorum {
+                    provider: corosync_votequorum
+                    device { ... }
+                }
+    """
+    util = __utils__
+    ret = util["drbdha_util.state_ret"](name)
+    try:
+        current = __salt__["crmsh.corosync_quorum"](name)
+    except CommandExecutionError as exc:
+        return util["drbdha_util.state_fail"](ret, f"Cannot read the quorum section of {name}: {exc}")
+    if current["section"] == section:
+        ret["comment"] = f"The quorum section of {name} is as configured."
+        return ret
+    if current["nodes"] < nodes:
+        ret["comment"] = (
+            f"The quorum section of {name} is left as crmsh wrote it until the nodelist names all {nodes} nodes "
+            f"(it names {current['nodes']}): apply again after crm cluster join (drbdha.orch.deploy does)."
+        )
+        return ret
+    changes = {"quorum": {"old": current["section"], "new": section}}
+    would, done = f"Would set the quorum section of {name}.", f"Set the quorum section of {name}."
+    if __opts__["test"]:
+        return util["drbdha_util.state_would"](ret, changes, would)
+    try:
+        __salt__["crmsh.set_corosync_quorum"](section, name)
+    except (CommandExecutionError, SaltInvocationError) as exc:
         return util["drbdha_util.state_acted"](ret, changes, would, done, exc)
     return util["drbdha_util.state_acted"](ret, changes, would, done)

@@ -115,11 +115,6 @@ def problems(config):
         found.append(f"{_key('stonith', 'accept_no_fencing')}: must be true or false")
     if qdevice:
         found += _qdevice_problems(qdevice, nodes)
-        if cluster.get("mode", "native") == "crmsh":
-            found.append(
-                f"{_key('qdevice')}: a quorum device is set up by the formula in cluster mode native only; "
-                "with crmsh, add it with crm cluster init qdevice, or use mode native"
-            )
     if mode == "sbd":
         found += _sbd_problems(stonith.get("sbd"), qdevice)
     if mode == "ipmi":
@@ -334,6 +329,33 @@ def corosync_quorum(settings):
     return {"two_node": qdevice is None, "device": qdevice}
 
 
+def quorum_section_text(quorum):
+    """corosync.conf's ``quorum { }`` section for a :func:`corosync_quorum` mapping, the same in both cluster modes."""
+    lines = ["quorum {", "    provider: corosync_votequorum"]
+    if quorum["two_node"]:
+        lines.append("    two_node: 1")
+    device = quorum["device"]
+    if device:
+        lines += [
+            f"    # The third vote, from corosync-qnetd on {device['host']}: the side of a",
+            "    # partition it answers keeps quorum, the other stops its resources.",
+            "    device {",
+            "        model: net",
+            "        votes: 1",
+            f"        timeout: {device['timeout']}",
+            f"        sync_timeout: {device['sync_timeout']}",
+            "        net {",
+            f"            host: {device['host']}",
+            f"            port: {device['port']}",
+            f"            algorithm: {device['algorithm']}",
+            f"            tie_breaker: {device['tie_breaker']}",
+            "            tls: on",
+            "        }",
+            "    }",
+        ]
+    return "\n".join([*lines, "}"]) + "\n"
+
+
 def watchdog_is_software(settings):
     return mode_of(settings) == "sbd" and stonith_of(settings)["sbd"].get("watchdog_module") == SOFTDOG
 
@@ -411,12 +433,14 @@ def preflight_problems(settings, facts):
 def plan(settings, node):
     """
     What ``node``'s SLS files do for the fencing choice, in one mapping:
-    ``packages`` to install, corosync's ``quorum`` section, ``sbd`` (its
+    ``packages`` to install, corosync's ``quorum`` section (as a mapping and
+    as ``quorum_section``, its text in corosync.conf), ``sbd`` (its
     configuration text, watchdog driver and device; None without sbd) and
     ``ipmi_secrets`` (``{peer: {path, pillar_key}}``: the password files of
     the BMCs it may have to use; never its own, as no node fences itself).
     """
     mode, packages = mode_of(settings), settings.get("packages") or {}
+    quorum = corosync_quorum(settings)
     wanted = list(packages.get(mode, [])) if mode != "none" else []
     if qdevice_of(settings):
         wanted += packages.get("qdevice", [])
@@ -439,7 +463,8 @@ def plan(settings, node):
     return {
         "mode": mode,
         "packages": wanted,
-        "quorum": corosync_quorum(settings),
+        "quorum": quorum,
+        "quorum_section": quorum_section_text(quorum),
         "sbd": sbd,
         "ipmi_secrets": secrets,
     }

@@ -301,11 +301,9 @@ def write_nop_sls(count):
     return f"bench.nop.n{count}"
 
 
-# The first lines of every SLS file of the formula (drbdha/init.sls): the run's settings,
-# importing map.jinja (which needs tplroot) only in the first file of a run.
+# The first lines of every SLS file of the formula (drbdha/init.sls): tplroot and the map.
 TREE_PREAMBLE = """{%- set tplroot = "drbdha" %}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 """
 
 
@@ -313,7 +311,7 @@ def tree_files(layout, formula="drbdha"):
     """{relative path: text} of an SLS tree with the formula's layout and only test.nop states.
 
     Each SLS file of LAYOUT ({SLS name: states}) becomes FOLDER/init.sls with the
-    formula's preamble (its settings, the map imported once per run) and as many
+    formula's first lines (tplroot and the map's import) and as many
     test.nop states; the top file includes the others, as drbdha/init.sls does.
     Applying it costs what the formula's file structure costs, with none of its work.
     """
@@ -697,7 +695,7 @@ def derive_apply_ratio(apply_results):
         rows)
     if tree_rows:
         md += ("\n\nThe same number of `test.nop` states in drbdha's SLS layout (bench/tree/NODE: the same "
-               "files and includes, each starting with the formula's settings preamble), in the same runs. "
+               "files and includes, each starting with the formula's import of its map), in the same runs. "
                "Layout ÷ one file is what the file structure and settings cost; drbdha ÷ layout is the "
                "states' own work. The last two columns take the formula's commands out of its apply "
                "(their time as the modules logged it, per run): what the ratios would be if its reads "

@@ -2,10 +2,7 @@
     own folder. The two-node rollout (which node first, waits between nodes,
     the first DRBD Primary) is drbdha.orch.deploy; this converges a node. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 include:
 {%- if drbdha.is_qnetd %}
   - .qnetd

@@ -4,10 +4,7 @@
     choice. Converged from the first node; objects are compared one by one and
     only the differing ones are loaded. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 {%- if drbdha.is_first_node %}
 {%- set sbd = drbdha.cluster.stonith.mode == "sbd" %}

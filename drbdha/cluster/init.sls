@@ -4,10 +4,7 @@
     hacluster password from pillar. Membership is verified by the orchestration
     (drbdha.cluster_members) once both nodes run. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 {%- set cluster = drbdha.cluster %}
 {%- set fencing = salt["drbdha.fencing_plan"](drbdha) %}
 
@@ -68,7 +65,7 @@ drbdha-cluster-corosync-conf:
         {#- only what the template needs: the secrets stay out of state data #}
         cluster: {{ {"name": cluster.name, "token": cluster.token} | json }}
         nodes: {{ drbdha.nodes | json }}
-        quorum: {{ fencing.quorum | json }}
+        quorum_section: {{ fencing.quorum_section | json }}
     - user: root
     - group: root
     - mode: "0644"
@@ -108,22 +105,6 @@ drbdha-cluster-pacemaker-service:
     - enable: true
     - require:
       - systemctl: drbdha-cluster-corosync-service
-{%- if fencing.quorum.device %}
-
-{#- corosync-qdevice casts the quorum host's vote; its certificate comes from
-    salt-run drbdha.qdevice_certificates, which the rollout runs before this. #}
-drbdha-cluster-qdevice-certificate:
-  qdevice.node_certified
-
-drbdha-cluster-qdevice-service:
-  systemctl.running:
-    - name: corosync-qdevice
-    - enable: true
-    - require:
-      - systemctl: drbdha-cluster-corosync-service
-      - qdevice: drbdha-cluster-qdevice-certificate
-{%- endif %}
-
 {%- else %}
 {%-   if cluster.hacluster_ssh_dir %}
 
@@ -153,4 +134,44 @@ drbdha-cluster-crmsh:
 {%- endif %}
     - require:
       - drbdha: drbdha-cluster-hacluster-password
+{%-   if fencing.quorum.device %}
+
+{#- The quorum device goes into the corosync.conf crmsh wrote, on each node
+    once the other has joined (the state says so while it waits). #}
+drbdha-cluster-quorum:
+  crmsh.corosync_quorum:
+    - name: /etc/corosync/corosync.conf
+    - section: {{ fencing.quorum_section | json }}
+    - nodes: {{ drbdha.nodes | length }}
+    - require:
+      - crmsh: drbdha-cluster-crmsh
+
+drbdha-cluster-corosync-reload:
+  module.run:
+    - crmsh.corosync_reload: []
+    - onchanges:
+      - crmsh: drbdha-cluster-quorum
+{%-   endif %}
+{%- endif %}
+{%- if fencing.quorum.device %}
+
+{#- corosync-qdevice casts the quorum host's vote; its certificate comes from
+    salt-run drbdha.qdevice_certificates, which the rollout runs before this. #}
+drbdha-cluster-qdevice-certificate:
+  qdevice.node_certified
+
+drbdha-cluster-qdevice-service:
+  systemctl.running:
+    - name: corosync-qdevice
+    - enable: true
+    - require:
+      - qdevice: drbdha-cluster-qdevice-certificate
+{%-   if cluster.mode == "native" %}
+      - systemctl: drbdha-cluster-corosync-service
+{%-   else %}
+      - module: drbdha-cluster-corosync-reload
+    {#- corosync-qdevice exits at once without a device in corosync.conf #}
+    - onlyif:
+      - fun: crmsh.quorum_device_configured
+{%-   endif %}
 {%- endif %}

@@ -3,10 +3,7 @@
     live files; metadata created once (never over existing data); each resource
     up unless Pacemaker manages it; drbd.service disabled (Pacemaker owns DRBD). #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 {%- set drbd = drbdha.drbd %}
 {#- Built in Python (drbdha.drbd_config_files), not from templates: a template
     rendered here is fetched, compiled and rendered again on every apply. The shared

@@ -4,10 +4,7 @@
     nothing once a resource holds data. The orchestration runs this on the
     first node after drbdha.drbd has run on both. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 {%- if drbdha.is_first_node %}
 {%- for name, res in drbdha.drbd.resources | dictsort %}

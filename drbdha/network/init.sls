@@ -5,10 +5,7 @@
     systemd timer a few seconds after this state run returns, so the apply that
     writes it is not cut off mid-way by its own network change. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 {%- set net = drbdha.network %}
 {%- set node = drbdha.nodes[drbdha.this_node] %}
 {%- set context = {"net": net, "node": node, "node_name": drbdha.this_node} %}

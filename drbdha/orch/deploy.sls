@@ -96,6 +96,17 @@ drbdha-deploy-cluster-others:
     - sls: drbdha.cluster
     - timeout: {{ step_timeout }}
     - failhard: true
+{%-   if qdevice %}
+
+{#- The first node adds the quorum device to corosync.conf only once the
+    others have joined (crm cluster join would fetch its certificates over ssh). #}
+drbdha-deploy-cluster-first-quorum:
+  salt.state:
+    - tgt: {{ first }}
+    - sls: drbdha.cluster
+    - timeout: {{ step_timeout }}
+    - failhard: true
+{%-   endif %}
 {%- else %}
 
 drbdha-deploy-cluster:

@@ -1,9 +1,6 @@
 {#- Software of the reference procedure, step 1: KVM, the HA stack and DRBD. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 {%- if drbdha.packages.install %}
 {%- if drbdha.packages.patterns %}

@@ -6,10 +6,7 @@
     `salt-run drbdha.preflight` runs the same checks on both nodes and also
     compares their device sizes and clocks (the rollout's first step). #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 drbdha-preflight:
   drbdha.preflight_passed

@@ -3,10 +3,7 @@
     nodes' certificates are issued by salt-run drbdha.qdevice_certificates
     (the rollout does it after this). #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 {#- the quorum device section with its defaults filled in (the fencing rules' own) #}
 {%- set qdevice = salt["drbdha.fencing_plan"](drbdha).quorum.device %}
 {%- set listen = ["-p", qdevice.port | string] %}

@@ -1,9 +1,6 @@
 {#- Time sync (reference step 3): chrony with the pillar's servers. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 drbdha-time-chrony-package:
   pkg.installed:

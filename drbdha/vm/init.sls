@@ -3,10 +3,7 @@
     made once by virt-install on the first node (then shared through the Salt
     mine) — and the domain left undefined in libvirt: the cluster owns it. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{#- map.jinja's settings, as the first SLS file of this run made them: importing the map
-    again would fetch it from the master and compile it again. #}
-{%- set drbdha = salt["drbdha.settings_of_this_run"]() %}
-{%- if drbdha is none %}{% from tplroot ~ "/map.jinja" import drbdha with context %}{% endif %}
+{%- from tplroot ~ "/map.jinja" import drbdha with context %}
 
 drbdha-vm-libvirtd:
   systemctl.running:

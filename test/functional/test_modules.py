@@ -63,7 +63,6 @@ def test_runner_puts_both_nodes_side_by_side(salt_master, synced):
     assert any(r.startswith("node-2: cannot read DRBD") for r in status["reasons"])
 
 
-
 def test_runner_without_a_target_asks_only_the_pillars_nodes(salt_master, synced):
     """
     Without tgt the runner asks the nodes in the master's drbdha pillar, never

@@ -63,6 +63,12 @@ def test_formula_renders(salt_cli, minion, path):
                 c["pkgs"] for c in ret.data["drbdha-packages-crmsh-mode"]["pkg"] if isinstance(c, dict) and "pkgs" in c
             ]
             assert pkgs == ["openssh-server", "csync2"]
+        # A quorum device goes into crmsh's corosync.conf; corosync-qdevice starts only once it is there.
+        qdevice = bool(pillar["drbdha"]["cluster"].get("qdevice"))
+        assert ("drbdha-cluster-quorum" in ids) is qdevice
+        if qdevice:
+            service = ret.data["drbdha-cluster-qdevice-service"]["systemctl"]
+            assert {"onlyif": [{"fun": "crmsh.quorum_device_configured"}]} in service
     else:
         assert "drbdha-packages-crmsh-mode" not in ids
 

@@ -524,6 +524,71 @@ def test_crmsh_exiting_0_without_a_cluster_is_a_failure():
     )
 
 
+# crm cluster init's corosync.conf (one node in its nodelist), and the quorum section with a device.
+CRMSH_COROSYNC = fixture_text("crmsh", "4.4.1", "corosync.conf-after-crm-cluster-init.txt")
+QUORUM_WITH_DEVICE = (
+    "quorum {\n    provider: corosync_votequorum\n    device {\n        model: net\n        votes: 1\n"
+    "        net {\n            host: 10.0.2.2\n        }\n    }\n}\n"
+)
+
+
+def corosync_conf(tmp_path, nodes):
+    """CRMSH_COROSYNC with ``nodes`` entries in its nodelist (crm cluster join adds the second)."""
+    text = CRMSH_COROSYNC
+    if nodes == 2:
+        text = text.replace("nodelist {\n", "nodelist {\n    node {\n        ring0_addr: 10.0.1.22\n    }\n", 1)
+    path = tmp_path / "corosync.conf"
+    path.write_text(text)
+    path.chmod(0o644)
+    return path
+
+
+def quorum_salt():
+    return Recorder(
+        crmsh__corosync_quorum=crmsh_mod.corosync_quorum, crmsh__set_corosync_quorum=crmsh_mod.set_corosync_quorum
+    )
+
+
+@pytest.mark.parametrize("test", [False, True])
+def test_the_quorum_device_goes_into_crmshs_corosync_conf_once_both_nodes_are_listed(tmp_path, test):
+    path = corosync_conf(tmp_path, nodes=2)
+    before = path.read_text()
+    use(crm_state, quorum_salt(), test=test)
+    ret = crm_state.corosync_quorum(str(path), section=QUORUM_WITH_DEVICE, nodes=2)
+    assert ret["result"] is (None if test else True)
+    assert ret["changes"]["quorum"]["new"] == QUORUM_WITH_DEVICE
+    assert "two_node" in ret["changes"]["quorum"]["old"]
+    if test:
+        assert path.read_text() == before
+        return
+    assert crmsh_mod.corosync_quorum(str(path))["section"] == QUORUM_WITH_DEVICE
+    assert crmsh_mod.quorum_device_configured(str(path)) is True
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    # Converged: nothing to change, nothing written.
+    use(crm_state, salt := quorum_salt())
+    again = crm_state.corosync_quorum(str(path), section=QUORUM_WITH_DEVICE, nodes=2)
+    assert again["changes"] == {} and again["result"] is True
+    assert salt.names() == ["crmsh.corosync_quorum"]
+
+
+def test_the_quorum_device_waits_for_the_other_node_to_join(tmp_path):
+    path = corosync_conf(tmp_path, nodes=1)
+    before = path.read_text()
+    use(crm_state, salt := quorum_salt())
+    ret = crm_state.corosync_quorum(str(path), section=QUORUM_WITH_DEVICE, nodes=2)
+    assert ret["result"] is True and ret["changes"] == {}
+    assert "until the nodelist names all 2 nodes (it names 1)" in ret["comment"]
+    assert path.read_text() == before and salt.names() == ["crmsh.corosync_quorum"]
+    assert crmsh_mod.quorum_device_configured(str(path)) is False
+
+
+def test_the_quorum_state_fails_without_a_corosync_conf(tmp_path):
+    use(crm_state, quorum_salt())
+    ret = crm_state.corosync_quorum(str(tmp_path / "corosync.conf"), section=QUORUM_WITH_DEVICE, nodes=2)
+    assert ret["result"] is False and "does not exist" in ret["comment"]
+    assert crmsh_mod.quorum_device_configured(str(tmp_path / "corosync.conf")) is False
+
+
 def test_fence_passwords_are_masked():
     text = "primitive st stonith:fence_ipmilan params ip=1.2.3.4 password=hunter2 lanplus=1"
     assert "hunter2" not in crm_state.mask_secrets(text)
@@ -630,8 +695,7 @@ def crm_mon(fixture):
 def test_a_move_is_done_when_the_guest_is_started_on_the_target_not_while_it_starts():
     # havm on node-2, then starting on node-1 (crm_mon lists it there already), then started.
     views = iter(
-        crm_mon(f)
-        for f in ("crm_mon-after-clear.xml", "lab-crm_mon-guest-starting.xml", "crm_mon-banned-node-2.xml")
+        crm_mon(f) for f in ("crm_mon-after-clear.xml", "lab-crm_mon-guest-starting.xml", "crm_mon-banned-node-2.xml")
     )
     salt = Recorder(
         drbdha__guest_resource_id=lambda name: f"rsc_kvm_{name}",

@@ -54,6 +54,13 @@ def test_drbd_freezes_io_only_with_node_fencing(settings, policy):
     assert fencing.drbd_fencing_policy(settings) == policy
 
 
+def test_the_quorum_section_text_has_the_device_or_two_node():
+    with_device = fencing.plan(SBD, "node-1")["quorum_section"]
+    assert "two_node" not in with_device and "host: " + SBD["cluster"]["qdevice"]["host"] in with_device
+    assert "    two_node: 1\n" in fencing.plan(NONE, "node-1")["quorum_section"]
+    assert "device {" not in fencing.plan(NONE, "node-1")["quorum_section"]
+
+
 def test_the_quorum_device_replaces_two_node():
     assert fencing.corosync_quorum(NONE) == {"two_node": True, "device": None}
     quorum = fencing.corosync_quorum(SBD)
