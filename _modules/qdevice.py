@@ -19,7 +19,6 @@ CLI Example:
 """
 
 import base64
-import binascii
 import os
 import tempfile
 
@@ -39,7 +38,6 @@ REQUEST_FILE = f"{NODE_DB}/qdevice-net-node.crq"
 KEY_EXPORT_FILE = f"{NODE_DB}/qdevice-net-node.p12"
 # NSS databases: the SQLite format, or the older Berkeley DB one.
 _DB_FILES = ("cert9.db", "cert8.db")
-_PEM_BEGIN = "-----BEGIN "
 
 _NODE_TOOL, _QNETD_TOOL = "corosync-qdevice-net-certutil", "corosync-qnetd-certutil"
 
@@ -71,45 +69,21 @@ def _read_der(path):
         return base64.b64encode(handle.read()).decode("ascii")
 
 
-def der_of(text):
-    """
-    The DER bytes of base64 text, or None unless it decodes to an ASN.1
-    SEQUENCE (what every request and certificate starts with). Pure.
-    """
-    if not isinstance(text, str):
-        return None
-    try:
-        der = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return der if der[:1] == b"\x30" else None
-
-
-def pem_blocks(text):
-    """The PEM blocks (``-----BEGIN ...`` to ``-----END ...-----``) in ``text``, in order. Pure."""
-    blocks, current = [], None
-    for line in text.splitlines():
-        if line.startswith(_PEM_BEGIN):
-            current = [line]
-        elif current is not None:
-            current.append(line)
-            if line.startswith("-----END "):
-                blocks.append("\n".join(current) + "\n")
-                current = None
-    return blocks
-
-
 def _require_pem(text, what):
-    if not isinstance(text, str) or not pem_blocks(text):
+    if not isinstance(text, str) or not _certificates("pem_blocks")(text):
         raise SaltInvocationError(f"{what} must be PEM text (-----BEGIN ...)")
     return text
 
 
 def _require_der(text, what):
-    der = der_of(text)
+    der = _certificates("der_of")(text)
     if der is None:
         raise SaltInvocationError(f"{what} must be base64 of DER (as qdevice.node_request / qnetd_sign return it)")
     return der
+
+
+def _certificates(name):
+    return __utils__[f"drbdha_qdevice.{name}"]
 
 
 def _cluster(name):
@@ -171,7 +145,7 @@ def qnetd_ca():
 
         salt qnetd qdevice.qnetd_ca
     """
-    blocks = pem_blocks(_read(QNETD_CA_FILE))
+    blocks = _certificates("pem_blocks")(_read(QNETD_CA_FILE))
     if not blocks:
         raise SaltInvocationError(f"{QNETD_CA_FILE} holds no PEM certificate")
     return blocks[0]
@@ -202,21 +176,7 @@ def qnetd_sign(request, cluster):
 def _nicknames(db):
     """The nicknames in an NSS database (``certutil -L``: one a line, trust flags in the last column)."""
     out = _run(["certutil", "-L", "-d", db])["stdout"]
-    return parse_nicknames(out)
-
-
-def parse_nicknames(text):
-    """Nicknames from ``certutil -L`` output (after its two header lines and the blank one). Pure."""
-    names = []
-    for line in text.splitlines():
-        stripped = line.rstrip()
-        if not stripped or stripped.startswith("Certificate Nickname") or stripped.startswith("SSL,S/MIME"):
-            continue
-        # The trust attributes (e.g. "CT,c,c" or "u,u,u") end the line after spaces.
-        name, _, trust = stripped.rpartition(" ")
-        if name.strip() and "," in trust:
-            names.append(name.strip())
-    return names
+    return _certificates("parse_nicknames")(out)
 
 
 def node_status():

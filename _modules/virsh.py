@@ -10,7 +10,6 @@ module (which needs the libvirt Python bindings; this one needs only the CLI).
 import logging
 import os
 import tempfile
-import xml.etree.ElementTree as ET
 
 import salt.utils.path
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -58,102 +57,11 @@ def _domain(name):
     return __utils__["drbdha_util.require_name"](name, "domain name")
 
 
-# ---------------------------------------------------------------- parsers --
+def _parsed(name):
+    return __utils__[f"drbdha_virsh.{name}"]
 
 
-def parse_list_all(text):
-    """
-    Parse the table of ``virsh list --all`` into ``{name: state}``
-    (``running``, ``shut off``, ``paused``, …).
-    """
-    domains = {}
-    for line in text.splitlines():
-        fields = line.split(None, 2)
-        # The header (" Id   Name   State") and the dashed rule are skipped;
-        # data rows start with an id, or '-' for an inactive domain.
-        if len(fields) < 3 or fields[0] == "Id":
-            continue
-        domains[fields[1]] = fields[2].strip()
-    return domains
-
-
-def parse_domstate(text):
-    """Parse ``virsh domstate [--reason]``: ``{"state": ..., "reason": ...}``."""
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    if line.endswith(")") and " (" in line:
-        state, reason = line[:-1].split(" (", 1)
-        return {"state": state, "reason": reason}
-    return {"state": line, "reason": None}
-
-
-def parse_dominfo(text):
-    """
-    Parse ``virsh dominfo`` ("Key:   value" lines) into a dict with
-    lower-case keys; ``persistent`` and ``autostart`` become booleans.
-    """
-    info = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition(":")
-        if sep:
-            info[key.strip().lower().replace(" ", "_")] = value.strip()
-    for key in ("persistent", "autostart"):
-        if key in info:
-            info[key] = info[key] in ("yes", "enable")
-    return info
-
-
-def summarize_domain_xml(text):
-    """
-    The facts drbdha needs from a domain XML: name, type, memory (KiB),
-    vcpus, disks (source device or file), network interfaces (bridge/network
-    and MAC).
-    """
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise CommandExecutionError(f"invalid domain XML: {exc}") from exc
-    disks = []
-    for disk in root.iterfind("devices/disk"):
-        source = disk.find("source")
-        target = disk.find("target")
-        disks.append(
-            {
-                "device": disk.get("device"),
-                "type": disk.get("type"),
-                "source": None if source is None else (source.get("dev") or source.get("file")),
-                "target": None if target is None else target.get("dev"),
-            }
-        )
-    interfaces = []
-    for iface in root.iterfind("devices/interface"):
-        source = iface.find("source")
-        mac = iface.find("mac")
-        interfaces.append(
-            {
-                "type": iface.get("type"),
-                "source": None if source is None else (source.get("bridge") or source.get("network")),
-                "mac": None if mac is None else mac.get("address"),
-            }
-        )
-    memory = root.find("memory")
-    vcpu = root.find("vcpu")
-    return {
-        "name": root.findtext("name"),
-        "uuid": root.findtext("uuid"),
-        "type": root.get("type"),
-        "memory_kib": _to_kib(memory) if memory is not None else None,
-        "vcpus": int(vcpu.text) if vcpu is not None and vcpu.text else None,
-        "disks": disks,
-        "interfaces": interfaces,
-    }
-
-
-def _to_kib(elem):
-    factors = {"b": 1 / 1024, "bytes": 1 / 1024, "KiB": 1, "k": 1, "MiB": 1024, "M": 1024, "GiB": 1024**2, "G": 1024**2}
-    return int(int(elem.text) * factors.get(elem.get("unit", "KiB"), 1))
-
-
-def build_install_argv(
+def _install_argv(
     name,
     memory,
     vcpus,
@@ -168,7 +76,7 @@ def build_install_argv(
     uri=None,
 ):
     """
-    The ``virt-install`` argv for the given keyword arguments (pure; no I/O).
+    The ``virt-install`` argv for the given keyword arguments (no I/O).
     ``disk`` is a path (the DRBD device); either ``location`` (an installer ISO
     or tree) or ``xml_import=True`` (boot the existing disk) is needed.
     """
@@ -230,7 +138,7 @@ def list_domains(uri=None):
 
         salt '*' virsh.list_domains
     """
-    return parse_list_all(_virsh("list", "--all", uri=uri)["stdout"])
+    return _parsed("parse_list_all")(_virsh("list", "--all", uri=uri)["stdout"])
 
 
 def _unknown_domain(result):
@@ -263,7 +171,7 @@ def domstate(name, uri=None):
 
         salt '*' virsh.domstate sesadm
     """
-    return _domain_query("domstate", name, uri, parse_domstate, "--reason")
+    return _domain_query("domstate", name, uri, _parsed("parse_domstate"), "--reason")
 
 
 def dominfo(name, uri=None):
@@ -277,7 +185,7 @@ def dominfo(name, uri=None):
 
         salt '*' virsh.dominfo sesadm
     """
-    return _domain_query("dominfo", name, uri, parse_dominfo)
+    return _domain_query("dominfo", name, uri, _parsed("parse_dominfo"))
 
 
 def dumpxml(name, inactive=True, uri=None):
@@ -313,10 +221,10 @@ def define(xml=None, path=None, uri=None):
         if not os.path.isabs(path) or not os.path.isfile(path):
             raise SaltInvocationError(f"{path!r} is not an existing absolute file path")
         with open(path, encoding="utf-8") as handle:
-            name = summarize_domain_xml(handle.read())["name"]
+            name = _parsed("summarize_domain_xml")(handle.read())["name"]
         _virsh("define", path, uri=uri)
         return name
-    name = summarize_domain_xml(xml)["name"]
+    name = _parsed("summarize_domain_xml")(xml)["name"]
     fd, tmp = tempfile.mkstemp(prefix="drbdha-", suffix=".xml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -379,6 +287,29 @@ def shutdown(name, uri=None):
     return _virsh("shutdown", _domain(name), uri=uri)["stdout"]
 
 
+_INSTALL_KWARGS = frozenset(
+    {"os_variant", "network_bridge", "location", "xml_import", "extra_args", "virt_type", "graphics", "uri"}
+)
+
+
+def install_command(name, memory, vcpus, disk, **kwargs):
+    """
+    The ``virt-install`` command ``install`` would run, as an argv list;
+    nothing runs. Takes the arguments of ``install``; bad values raise the
+    error ``install`` would.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 virsh.install_command sesadm 2048 4 /dev/drbd0 xml_import=True
+    """
+    unknown = {k for k in kwargs if not k.startswith("__")} - _INSTALL_KWARGS
+    if unknown:
+        raise SaltInvocationError(f"unknown install arguments: {', '.join(sorted(unknown))}")
+    return _install_argv(name, memory, vcpus, disk, **{k: v for k, v in kwargs.items() if k in _INSTALL_KWARGS})
+
+
 def install(name, memory, vcpus, disk, **kwargs):
     """
     Create a domain with ``virt-install`` and wait for the installer to end.
@@ -396,10 +327,4 @@ def install(name, memory, vcpus, disk, **kwargs):
     """
     if not salt.utils.path.which("virt-install"):
         raise CommandExecutionError("virt-install is not installed (package virtinst / virt-install)")
-    known = {"os_variant", "network_bridge", "location", "xml_import", "extra_args", "virt_type", "graphics", "uri"}
-    unknown = set(k for k in kwargs if not k.startswith("__")) - known
-    if unknown:
-        raise SaltInvocationError(f"unknown install arguments: {', '.join(sorted(unknown))}")
-    params = {k: v for k, v in kwargs.items() if k in known}
-    argv = build_install_argv(name, memory, vcpus, disk, **params)
-    return _run(argv)["stdout"]
+    return _run(install_command(name, memory, vcpus, disk, **kwargs))["stdout"]

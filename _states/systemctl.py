@@ -63,7 +63,7 @@ def _unit(name):
         chunks = __lowstate__
     except NameError:  # called outside a state run
         chunks = ()
-    return __salt__["systemctl.units"](units_named_in(chunks, name, __salt__["systemctl.valid_unit"]))[name]
+    return __salt__["systemctl.units"](units_named_in(chunks, name, __utils__["drbdha_systemd.valid_unit"]))[name]
 
 
 def _unit_or_failure(ret, name, fresh=False):

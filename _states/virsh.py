@@ -29,7 +29,7 @@ def check_domain_xml(text, domain, disk):
     ``domain``, and use ``disk`` (the DRBD device) as a disk.
     """
     try:
-        summary = __salt__["virsh.summarize_domain_xml"](text)
+        summary = __utils__["drbdha_virsh.summarize_domain_xml"](text)
     except CommandExecutionError as exc:
         return [str(exc)]
     problems = []
@@ -106,7 +106,7 @@ def installed(name, domain, disk, install):
     }
     try:
         state = __salt__["virsh.domstate"](domain)["state"]
-        argv = __salt__["virsh.build_install_argv"](domain, install["memory"], install["vcpus"], disk, **params)
+        argv = __salt__["virsh.install_command"](domain, install["memory"], install["vcpus"], disk, **params)
     except (CommandExecutionError, SaltInvocationError, KeyError) as exc:
         return _fail(ret, f"cannot prepare the installation of {domain}: {exc}")
     ret["changes"] = {domain: {"old": state, "new": f"installed, XML at {name}"}}

@@ -1,6 +1,7 @@
 """Shared test helpers: load the formula's modules straight from their files."""
 
 import importlib.util
+import inspect
 import pathlib
 import sys
 
@@ -29,7 +30,7 @@ def utils_dunder():
             {
                 f"{path.stem}.{name}": getattr(util, name)
                 for name in dir(util)
-                if not name.startswith("_") and callable(getattr(util, name))
+                if not name.startswith("_") and inspect.isfunction(getattr(util, name))
             }
         )
     return found

@@ -1,84 +1,23 @@
 """
-The systemctl module's parser on captured ``systemctl show`` output, and the
-systemctl states' decisions against a systemd stand-in that answers ``show``
-with those captured blocks: one read for all of a run's units, changes only
-where a unit differs, nothing written in test mode.
+The systemctl states' decisions against a systemd stand-in that answers
+``systemctl show`` with captured blocks: one read for all of a run's units,
+changes only where a unit differs, nothing written in test mode.
 """
 
 import re
 
 import pytest
-from helpers import fixture_text, load_file, use, utils_dunder
-from salt.exceptions import SaltInvocationError
+from helpers import fixture_text, load_file, utils_dunder
 
 mod = load_file("_modules", "systemctl")
 state = load_file("_states", "systemctl")
-mod.__utils__ = utils_dunder()
-state.__utils__ = utils_dunder()
+systemd = load_file("_utils", "drbdha_systemd")
 
 UNITS = ["libvirtd", "chrony", "corosync", "pacemaker", "drbd", "nosuch"]
 
 
-def captured(name):
-    return fixture_text("systemd", "252", name)
-
-
 def blocks(fixture, names):
-    return mod.parse_show(captured(fixture), names)
-
-
-# ------------------------------------------------------------------ parser --
-
-
-def test_parse_show_gives_each_unit_its_own_block():
-    parsed = blocks("show-during-rollout.txt", UNITS)
-    assert list(parsed) == UNITS
-    assert parsed["corosync"] == {
-        "Id": "corosync.service",
-        "LoadState": "loaded",
-        "ActiveState": "inactive",
-        "UnitFileState": "disabled",
-        "NeedDaemonReload": "no",
-    }
-
-
-def test_parse_show_refuses_output_that_does_not_match_the_units_asked():
-    with pytest.raises(ValueError, match="6 block"):
-        mod.parse_show(captured("show-during-rollout.txt"), UNITS[:5])
-
-
-@pytest.mark.parametrize(
-    "fixture, name, running, enabled, found",
-    [
-        ("show-during-rollout.txt", "libvirtd", True, True, True),
-        ("show-during-rollout.txt", "corosync", False, False, True),
-        ("show-during-rollout.txt", "drbd", False, False, True),
-        ("show-during-rollout.txt", "nosuch", False, None, False),
-        ("show-converged.txt", "pacemaker", True, True, True),
-        ("show-converged.txt", "drbd", False, False, True),
-    ],
-)
-def test_unit_facts_from_captured_output(fixture, name, running, enabled, found):
-    names = UNITS[:5] if fixture == "show-converged.txt" else UNITS
-    facts = mod.unit_facts(blocks(fixture, names)[name])
-    assert (facts["running"], facts["enabled"], facts["found"]) == (running, enabled, found)
-    assert not facts["masked"] and not facts["needs_daemon_reload"]
-
-
-def test_a_masked_unit_is_seen_as_masked_and_not_enabled():
-    facts = mod.unit_facts(mod.parse_show(captured("show-masked.txt"), ["drbdha-masked-probe"])["drbdha-masked-probe"])
-    assert facts["masked"] and not facts["enabled"] and not facts["running"]
-
-
-@pytest.mark.parametrize("name", ["corosync", "chrony.service", "getty@tty1.service", "sys-kernel.mount"])
-def test_valid_unit_names(name):
-    assert mod.require_unit(name) == name
-
-
-@pytest.mark.parametrize("name", ["", "-H", ".hidden", "a b", "x;reboot", "$(id)", None, "a/b"])
-def test_invalid_unit_names_never_reach_systemctl(name):
-    with pytest.raises(SaltInvocationError):
-        mod.require_unit(name)
+    return systemd.parse_show(fixture_text("systemd", "252", fixture), names)
 
 
 # ------------------------------------------------------- a systemd stand-in --
@@ -121,27 +60,24 @@ class Systemd:
         return [c[1:] for c in self.commands if c[1] != "show"]
 
 
-def wire(systemd, test=False, lowstate=()):
-    mod.__salt__ = {"cmd.run_all": systemd.run_all}
-    mod.__opts__ = {"test": test}
-    use(
-        state,
-        {
-            name: getattr(mod, name.split(".")[1])
-            for name in (
-                "systemctl.units",
-                "systemctl.fresh",
-                "systemctl.valid_unit",
-                "systemctl.start",
-                "systemctl.restart",
-                "systemctl.enable",
-                "systemctl.disable",
-                "systemctl.daemon_reload",
-            )
+@pytest.fixture
+def configure_loader_modules():
+    commands = ("units", "fresh", "start", "restart", "enable", "disable", "daemon_reload")
+    return {
+        # One state run: the states and the module share one __context__.
+        mod: {"__salt__": {}, "__opts__": {"test": False}, "__context__": {}, "__utils__": utils_dunder()},
+        state: {
+            "__salt__": {f"systemctl.{name}": getattr(mod, name) for name in commands},
+            "__opts__": {"test": False},
+            "__context__": {},
+            "__utils__": utils_dunder(),
         },
-        test=test,
-    )
-    mod.__context__ = {}  # one state run: the states and the module share it
+    }
+
+
+def wire(systemd, test=False, lowstate=()):
+    mod.__salt__["cmd.run_all"] = systemd.run_all
+    mod.__opts__["test"] = state.__opts__["test"] = test
     state.__lowstate__ = [{"state": s, "fun": f, "name": n} for s, f, n in lowstate]
 
 
@@ -205,7 +141,7 @@ def test_a_unit_that_does_not_stay_up_fails_the_state_with_where_to_look():
 
 
 def test_a_masked_unit_is_not_unmasked():
-    masked = mod.parse_show(captured("show-masked.txt"), ["drbdha-masked-probe"])
+    masked = blocks("show-masked.txt", ["drbdha-masked-probe"])
     systemd = Systemd(masked)
     wire(systemd, lowstate=[("systemctl", "running", "drbdha-masked-probe")])
     ret = state.running("drbdha-masked-probe")
