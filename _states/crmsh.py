@@ -53,7 +53,7 @@ def _with_runtime_meta(desired, current):
     The desired text, keeping the run-time meta attributes an operator set
     on the current object: an apply must not restart a guest someone stopped.
     """
-    keep = __salt__["crmsh.runtime_meta_of"](current)
+    keep = __utils__["drbdha_cib.runtime_meta_of"](current)
     if not keep:
         return desired
     if " meta " in f" {desired} ":
@@ -66,7 +66,7 @@ def plan_cib_changes(desired_objects, current_objects, canonical):
     Compare desired crm texts with the current ``{id: text}``; returns
     ``(to_load, changes)`` where ``to_load`` is the list of texts to load and
     ``changes`` maps each differing id to ``{"old": ..., "new": ...}``.
-    Pure, given ``canonical`` (crmsh.canonical_crm_object).
+    Pure, given ``canonical`` (drbdha_cib.canonical_crm_object).
     """
     to_load, changes = [], {}
     for text in desired_objects:
@@ -185,7 +185,7 @@ def _compare_and_remember(objects, before):
     test mode).
     """
     current = __salt__["crmsh.configured_objects"]()
-    to_load, changes = plan_cib_changes(objects, current, __salt__["crmsh.canonical_crm_object"])
+    to_load, changes = plan_cib_changes(objects, current, __utils__["drbdha_cib.canonical_crm_object"])
     if not to_load:
         after = verification_record(objects, __salt__["crmsh.configuration_digest"]())
         if after == before and not __opts__["test"]:

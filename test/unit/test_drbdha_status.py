@@ -7,18 +7,20 @@ from helpers import ROOT, fixture_text, load_file, utils_dunder
 
 drbdha = load_file("_modules", "drbdha")
 drbdadm = load_file("_modules", "drbdadm")
+drbd = load_file("_utils", "drbdha_drbd")
 crmsh = load_file("_modules", "crmsh")
+cib = load_file("_utils", "drbdha_cib")
 crmsh_state = load_file("_states", "crmsh")
 for module in (drbdha, drbdadm, crmsh):
     module.__utils__ = utils_dunder()
 
 
 def d9(fixture):
-    return drbdadm.parse_status_json(fixture_text("drbd", "9", fixture))
+    return drbd.parse_status_json(fixture_text("drbd", "9", fixture))
 
 
 def cluster(fixture="crm_mon-healthy.xml"):
-    return crmsh.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", fixture))
+    return cib.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", fixture))
 
 
 def test_healthy_drbd_has_no_findings():
@@ -92,7 +94,7 @@ def test_derived_settings():
 
 
 def test_cib_objects_follow_the_reference_procedure():
-    objects = {crmsh.canonical_crm_object(o)[1]: o for o in drbdha.build_cib_objects(settings())}
+    objects = {cib.canonical_crm_object(o)[1]: o for o in drbdha.build_cib_objects(settings())}
     assert set(objects) >= {"rsc_drbd_res0", "ms_drbd_res0", "rsc_kvm_sesadm", "rsc_vip"}
     assert 'config="/etc/havm/sesadm.xml"' in objects["rsc_kvm_sesadm"]
     assert "op stop interval=0 timeout=360s" in objects["rsc_kvm_sesadm"]
@@ -111,13 +113,13 @@ def test_cib_objects_follow_the_reference_procedure():
 
 def test_cib_objects_converge_against_what_crmsh_shows_back():
     """Objects in the form crmsh 4.4.1 shows them compare equal to ours (no reload every apply)."""
-    shown = crmsh.split_crm_objects(fixture_text("crmsh", "4.4.1", "crm-configure-show.txt"))
-    crmsh_state.__salt__ = {"crmsh.runtime_meta_of": crmsh.runtime_meta_of}
+    shown = cib.split_crm_objects(fixture_text("crmsh", "4.4.1", "crm-configure-show.txt"))
+    crmsh_state.__salt__ = {"cib.runtime_meta_of": cib.runtime_meta_of}
     ours = [
         "clone ms_drbd_res0 rsc_drbd_res0 meta promotable=true promoted-max=1 promoted-node-max=1 "
         "clone-max=2 clone-node-max=1 notify=true",
     ]
-    to_load, _ = crmsh_state.plan_cib_changes(ours, shown, crmsh.canonical_crm_object)
+    to_load, _ = crmsh_state.plan_cib_changes(ours, shown, cib.canonical_crm_object)
     assert to_load == []
 
 
@@ -171,9 +173,9 @@ def test_verdicts_on_captured_cluster_states():
 def test_formula_objects_match_what_crmsh_shows_in_the_lab():
     """The objects drbdha loads compare equal to their crmsh 4.4.1 rendering (lab fixture),
     so a converged apply loads nothing."""
-    shown = crmsh.split_crm_objects(fixture_text("pacemaker", "2.1.5", "lab-crm-configure-show.txt"))
-    ours = {crmsh.canonical_crm_object(o)[1]: o for o in drbdha.build_cib_objects(settings())}
+    shown = cib.split_crm_objects(fixture_text("pacemaker", "2.1.5", "lab-crm-configure-show.txt"))
+    ours = {cib.canonical_crm_object(o)[1]: o for o in drbdha.build_cib_objects(settings())}
     # The lab's hand-made CIB has no notify op and names the constraints differently.
     drbd = ours["rsc_drbd_res0"].replace(" op notify interval=0 timeout=90", "")
-    assert crmsh.canonical_crm_object(drbd) == crmsh.canonical_crm_object(shown["rsc_drbd_res0"])
-    assert crmsh.canonical_crm_object(ours["ms_drbd_res0"]) == crmsh.canonical_crm_object(shown["ms_drbd_res0"])
+    assert cib.canonical_crm_object(drbd) == cib.canonical_crm_object(shown["rsc_drbd_res0"])
+    assert cib.canonical_crm_object(ours["ms_drbd_res0"]) == cib.canonical_crm_object(shown["ms_drbd_res0"])

@@ -143,9 +143,3 @@ def test_clock_skew_counts_only_beyond_the_measurement_uncertainty():
     assert runner.pair_problems(pair(time_2=1764110006.0), {"res0"}, max_skew=5, uncertainty=2.0) == []
     (problem,) = runner.pair_problems(pair(time_2=1764110030.0), {"res0"}, max_skew=5, uncertainty=2.0)
     assert "at least 28.0 s apart (limit 5 s" in problem
-
-
-def test_blkid_answers_in_words():
-    drbdadm = load_file("_modules", "drbdadm")
-    assert drbdadm.describe_signature(fixture_text("linux", "blkid-p-export-ext4.txt")) == "an ext4 filesystem"
-    assert drbdadm.describe_signature(fixture_text("linux", "blkid-p-export-blank.txt")) is None

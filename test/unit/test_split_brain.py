@@ -11,6 +11,7 @@ from helpers import ROOT, Recorder, fixture_text, load_file, use, utils_dunder
 
 drbd_state = load_file("_states", "drbdadm")
 drbdadm = load_file("_modules", "drbdadm")
+drbd = load_file("_utils", "drbdha_drbd")
 for module in (drbd_state, drbdadm):
     module.__utils__ = utils_dunder()
 D84 = ("drbd", "8.4.11")
@@ -18,11 +19,11 @@ FIXTURES = ROOT / "test" / "fixtures" / "drbd" / "8.4.11"
 
 
 def status_84(status_file, proc_file):
-    resources = drbdadm.parse_status_text(fixture_text(*D84, status_file))
+    resources = drbd.parse_status_text(fixture_text(*D84, status_file))
     for volume in resources["res0"]["volumes"]:
         # drbdadm status names no minor; the verbose status the module runs does (res0 is minor 0).
         volume["minor"] = 0 if volume["minor"] is None else volume["minor"]
-    return drbdadm.merge_proc_drbd(resources, drbdadm.parse_proc_drbd(fixture_text(*D84, proc_file)))["res0"]
+    return drbd.merge_proc_drbd(resources, drbd.parse_proc_drbd(fixture_text(*D84, proc_file)))["res0"]
 
 
 STANDALONE = ("drbdadm-status-splitbrain-node-2.txt", "proc-drbd-splitbrain-node-2.txt")
@@ -130,7 +131,7 @@ util = utils_dunder()
 
 
 def gi(fixture):
-    return drbdadm.parse_generation_ids(fixture_text(*D84, fixture))
+    return drbd.parse_generation_ids(fixture_text(*D84, fixture))
 
 
 def test_get_gi_is_parsed():
@@ -141,7 +142,7 @@ def test_get_gi_is_parsed():
         "history": ["0000000000000000", "0000000000000000"],
         "flags": [1, 1, 0, 0, 0, 1, 0],
     }
-    assert drbdadm.parse_generation_ids("") is None
+    assert drbd.parse_generation_ids("") is None
 
 
 @pytest.mark.parametrize(
@@ -199,9 +200,9 @@ def test_an_apply_with_the_peer_away_says_what_is_pending():
 
 def test_a_standalone_peer_keeps_what_proc_drbd_last_knew_of_its_disk():
     # node-1 (the survivor) saw node-2 outdate itself before the split brain dropped the connection.
-    resources = drbdadm.parse_status_text(fixture_text(*D84, "splitbrain-node-1-drbdsetup-status-verbose.txt"))
-    proc = drbdadm.parse_proc_drbd(fixture_text(*D84, "splitbrain-node-1-proc-drbd.txt"))
-    peer = drbdadm.merge_proc_drbd(resources, proc)["res0"]["peers"]["peer"]
+    resources = drbd.parse_status_text(fixture_text(*D84, "splitbrain-node-1-drbdsetup-status-verbose.txt"))
+    proc = drbd.parse_proc_drbd(fixture_text(*D84, "splitbrain-node-1-proc-drbd.txt"))
+    peer = drbd.merge_proc_drbd(resources, proc)["res0"]["peers"]["peer"]
     assert peer["connection"] == "StandAlone" and peer["peer_disk"] == "Outdated"
 
 

@@ -15,14 +15,16 @@ drbd_state = load_file("_states", "drbdadm")
 crm_state = load_file("_states", "crmsh")
 ha_state = load_file("_states", "drbdha")
 drbdadm_mod = load_file("_modules", "drbdadm")
+drbd = load_file("_utils", "drbdha_drbd")
 crmsh_mod = load_file("_modules", "crmsh")
+cib = load_file("_utils", "drbdha_cib")
 for module in (drbdadm_mod, crmsh_mod, ha_state, drbd_state, crm_state):
     module.__utils__ = utils_dunder()
     module.__opts__ = {}
 
 
 def d9_status(fixture):
-    return drbdadm_mod.parse_status_json(fixture_text("drbd", "9", fixture))["vm1"]
+    return drbd.parse_status_json(fixture_text("drbd", "9", fixture))["vm1"]
 
 
 # ------------------------------------------------------------- first Primary --
@@ -243,7 +245,7 @@ def test_mask_secret():
 
 
 def test_cib_plan_loads_only_what_differs_and_keeps_run_time_meta():
-    shown = crmsh_mod.split_crm_objects(fixture_text("crmsh", "4.4.1", "crm-configure-show.txt"))
+    shown = cib.split_crm_objects(fixture_text("crmsh", "4.4.1", "crm-configure-show.txt"))
     same = (
         'primitive rsc_kvm_havm ocf:heartbeat:VirtualDomain params config="/etc/havm/havm.xml" '
         'hypervisor="qemu:///system" op monitor interval=10 timeout=30 op start interval=0 timeout=120s '
@@ -251,10 +253,10 @@ def test_cib_plan_loads_only_what_differs_and_keeps_run_time_meta():
     )
     changed = same.replace("timeout=360s", "timeout=600s")
     new = "order o_new Mandatory: ms_drbd_res0:promote rsc_kvm_havm:start"
-    crm_state.__salt__ = {"crmsh.runtime_meta_of": crmsh_mod.runtime_meta_of}
-    to_load, changes = crm_state.plan_cib_changes([same], shown, crmsh_mod.canonical_crm_object)
+    crm_state.__salt__ = {"cib.runtime_meta_of": cib.runtime_meta_of}
+    to_load, changes = crm_state.plan_cib_changes([same], shown, cib.canonical_crm_object)
     assert to_load == [] and changes == {}
-    to_load, changes = crm_state.plan_cib_changes([changed, new], shown, crmsh_mod.canonical_crm_object)
+    to_load, changes = crm_state.plan_cib_changes([changed, new], shown, cib.canonical_crm_object)
     assert sorted(changes) == ["o_new", "rsc_kvm_havm"]
     assert changes["o_new"]["old"] is None
     # The operator's target-role on the live object survives the update.
@@ -279,9 +281,9 @@ def cib_salt(digests, shown=(CIB_SHOWN,), dc="node-1"):
     return Recorder(
         crmsh__status={"dc": dc},
         crmsh__configuration_digest=lambda cached=False: next(answers),
-        crmsh__configured_objects=lambda: crmsh_mod.split_crm_objects(shows.pop(0) if len(shows) > 1 else shows[0]),
-        crmsh__canonical_crm_object=crmsh_mod.canonical_crm_object,
-        crmsh__runtime_meta_of=crmsh_mod.runtime_meta_of,
+        crmsh__configured_objects=lambda: cib.split_crm_objects(shows.pop(0) if len(shows) > 1 else shows[0]),
+        crmsh__canonical_crm_object=cib.canonical_crm_object,
+        crmsh__runtime_meta_of=cib.runtime_meta_of,
         crmsh__configure_load=lambda method, text: "",
     )
 
@@ -439,16 +441,16 @@ def lab_configuration_section(drop_utilization=False, hv_memory=None):
 
 def test_the_configuration_digest_leaves_out_what_the_cluster_writes_itself():
     """VirtualDomain adds utilization after the load; the record made at the load must still match."""
-    before = crmsh_mod.digest_of_configuration(lab_configuration_section(drop_utilization=True))
+    before = cib.cib_digest(lab_configuration_section(drop_utilization=True))
     assert "<utilization" in lab_configuration_section()
     assert "<utilization" not in lab_configuration_section(drop_utilization=True)
-    assert crmsh_mod.digest_of_configuration(lab_configuration_section()) == before
+    assert cib.cib_digest(lab_configuration_section()) == before
     assert lab_configuration_section(hv_memory=64) != lab_configuration_section()
-    assert crmsh_mod.digest_of_configuration(lab_configuration_section(hv_memory=64)) == before
+    assert cib.cib_digest(lab_configuration_section(hv_memory=64)) == before
     # Anything the formula configures still counts.
     changed = lab_configuration_section().replace('value="Started"', 'value="Stopped"', 1)
     assert changed != lab_configuration_section()
-    assert crmsh_mod.digest_of_configuration(changed) != before
+    assert cib.cib_digest(changed) != before
 
 
 def crmsh_bootstrap_salt(running=False, fails=None, runs_after=True):
@@ -626,7 +628,7 @@ def test_password_check_against_shadow():
 
 
 def test_members_state():
-    status = crmsh_mod.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", "crm_mon-healthy.xml"))
+    status = cib.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", "crm_mon-healthy.xml"))
     assert ha_state.members_state(status, ["node-1", "node-2"])[0] is True
     status["nodes"]["node-2"]["online"] = False
     done, detail = ha_state.members_state(status, ["node-1", "node-2"])
@@ -651,9 +653,9 @@ def test_every_command_is_recorded_without_its_input(tmp_path, cmdmod_ready):
 
 def test_cluster_properties_are_read_from_the_captured_configuration():
     text = lab_configuration_section()
-    assert crmsh_mod.property_of_configuration(text, "stonith-enabled") == "false"
-    assert crmsh_mod.property_of_configuration(text, "cluster-name") == "drbdha-lab"
-    assert crmsh_mod.property_of_configuration(text, "no-quorum-policy") is None
+    assert cib.cib_property(text, "stonith-enabled") == "false"
+    assert cib.cib_property(text, "cluster-name") == "drbdha-lab"
+    assert cib.cib_property(text, "no-quorum-policy") is None
 
 
 def test_a_property_set_twice_to_different_values_is_ambiguous():
@@ -663,7 +665,7 @@ def test_a_property_set_twice_to_different_values_is_ambiguous():
         "</cluster_property_set></crm_config>",
     )
     with pytest.raises(CommandExecutionError, match="stonith-enabled is set to several values"):
-        crmsh_mod.property_of_configuration(text, "stonith-enabled")
+        cib.cib_property(text, "stonith-enabled")
 
 
 def test_properties_and_the_cib_digest_share_one_cibadmin_read_until_a_write():
@@ -673,7 +675,7 @@ def test_properties_and_the_cib_digest_share_one_cibadmin_read_until_a_write():
     crmsh_mod.__salt__ = Recorder(cmd__run_all={"retcode": 0, "stdout": section, "stderr": ""})
     assert crmsh_mod.get_property("stonith-enabled", cached=True) == "false"
     digest = crmsh_mod.configuration_digest(cached=True)
-    assert digest == crmsh_mod.digest_of_configuration(section)
+    assert digest == cib.cib_digest(section)
     assert len(crmsh_mod.__salt__.calls) == 1
     crmsh_mod.set_property("stonith-enabled", "true")  # a write: the read is stale now
     crmsh_mod.configuration_digest(cached=True)
@@ -689,7 +691,7 @@ PCMK = ("pacemaker", "2.1.5")
 
 
 def crm_mon(fixture):
-    return crmsh_mod.parse_crm_mon_xml(fixture_text(*PCMK, fixture))
+    return cib.parse_crm_mon_xml(fixture_text(*PCMK, fixture))
 
 
 def test_a_move_is_done_when_the_guest_is_started_on_the_target_not_while_it_starts():

@@ -1,17 +1,16 @@
-"""crmsh module parsers against output captured from Pacemaker 2.1.5 / crmsh 4.4.1."""
+"""Readers of crm_mon / CIB XML and crm configure text, on output captured from Pacemaker 2.1.5 / crmsh 4.4.1."""
 
 import pytest
-from helpers import FIXTURES, fixture_text, load_file, utils_dunder
+from helpers import FIXTURES, fixture_text, load_file
 
-crmsh = load_file("_modules", "crmsh")
-crmsh.__utils__ = utils_dunder()
+cib = load_file("_utils", "drbdha_cib")
 
 PCMK = ("pacemaker", "2.1.5")
 CRMSH = ("crmsh", "4.4.1")
 
 
 def mon(name):
-    return crmsh.parse_crm_mon_xml(fixture_text(*PCMK, name))
+    return cib.parse_crm_mon_xml(fixture_text(*PCMK, name))
 
 
 def test_healthy_cluster():
@@ -41,12 +40,12 @@ def test_after_move_the_guest_and_the_promotion_are_on_node_2(fixture):
 
 def test_every_crm_mon_fixture_parses():
     for path in sorted((FIXTURES.joinpath(*PCMK)).glob("*crm_mon*.xml")):
-        status = crmsh.parse_crm_mon_xml(path.read_text())
+        status = cib.parse_crm_mon_xml(path.read_text())
         assert status["nodes"], path.name
 
 
 def test_constraints_with_cli_prefer_are_leftovers():
-    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-prefer.xml"))
+    cons = cib.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-prefer.xml"))
     assert cons["leftovers"] == ["cli-prefer-rsc_kvm_havm"]
     (prefer,) = [c for c in cons["location"] if c["id"] == "cli-prefer-rsc_kvm_havm"]
     assert prefer["node"] == "node-2" and prefer["score"] == "INFINITY"
@@ -62,32 +61,32 @@ def test_constraints_with_cli_prefer_are_leftovers():
 
 
 def test_cli_ban_and_lifetime_rule():
-    ban = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-ban.xml"))
+    ban = cib.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-ban.xml"))
     assert ban["leftovers"] == ["cli-ban-rsc_kvm_havm-on-node-2"]
-    timed = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-prefer-lifetime.xml"))
+    timed = cib.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-cli-prefer-lifetime.xml"))
     (prefer,) = [c for c in timed["location"] if c["id"].startswith("cli-prefer-")]
     (rule,) = prefer["rules"]
     assert rule["expressions"] == ["#uname eq node-2"]
 
 
 def test_constraints_after_clear_have_no_leftovers():
-    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-after-clear.xml"))
+    cons = cib.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-o-constraints-after-clear.xml"))
     assert cons["leftovers"] == []
 
 
 def test_whole_cib_constraints():
-    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-cli-prefer.xml"))
+    cons = cib.parse_constraints_xml(fixture_text(*PCMK, "cibadmin-Q-cli-prefer.xml"))
     assert "cli-prefer-rsc_kvm_havm" in cons["leftovers"]
 
 
 def test_drbd_primitives_in_cib():
     # The fast tier has no DRBD kernel: its clone runs ocf:pacemaker:Stateful, so no
     # ocf:linbit:drbd primitive is found there.
-    assert crmsh.parse_drbd_primitives(fixture_text(*PCMK, "cibadmin-Q-healthy.xml")) == {}
+    assert cib.parse_drbd_primitives(fixture_text(*PCMK, "cibadmin-Q-healthy.xml")) == {}
 
 
 def test_configure_show_splits_into_objects():
-    objects = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
+    objects = cib.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
     assert {"rsc_drbd_res0", "rsc_kvm_havm", "ms_drbd_res0", "drbd_before_kvm", "kvm_havm_on_drbd"} <= set(objects)
     assert objects["cib-bootstrap-options"].startswith("property cib-bootstrap-options:")
     assert "\\" not in objects["rsc_kvm_havm"]
@@ -103,27 +102,27 @@ def test_a_fence_device_compares_equal_only_as_shown_with_the_password_names_obs
     default = fixture_text(*CRMSH, "crm-configure-show-fence-device-obscured.txt")
     narrowed = fixture_text(*CRMSH, "crm-configure-show-fence-device-obscure-password.txt")
     assert 'password_script="******"' in default
-    assert crmsh.canonical_crm_object(default) != crmsh.canonical_crm_object(ours)
-    assert crmsh.canonical_crm_object(narrowed) == crmsh.canonical_crm_object(ours)
+    assert cib.canonical_crm_object(default) != cib.canonical_crm_object(ours)
+    assert cib.canonical_crm_object(narrowed) == cib.canonical_crm_object(ours)
 
 
 def test_canonical_form_ignores_formatting_run_time_meta_and_agent_spelling():
-    shown = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
+    shown = cib.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
     ours = (
         'primitive rsc_kvm_havm ocf:heartbeat:VirtualDomain params config="/etc/havm/havm.xml" '
         'hypervisor="qemu:///system" op monitor interval=10 timeout=30 op start interval=0 timeout=120s '
         "op stop interval=0 timeout=360s"
     )
-    assert crmsh.canonical_crm_object(ours) == crmsh.canonical_crm_object(shown["rsc_kvm_havm"])
-    assert crmsh.canonical_crm_object(ours.replace("360s", "300s")) != crmsh.canonical_crm_object(shown["rsc_kvm_havm"])
-    assert crmsh.canonical_crm_object(
+    assert cib.canonical_crm_object(ours) == cib.canonical_crm_object(shown["rsc_kvm_havm"])
+    assert cib.canonical_crm_object(ours.replace("360s", "300s")) != cib.canonical_crm_object(shown["rsc_kvm_havm"])
+    assert cib.canonical_crm_object(
         "colocation kvm_havm_on_drbd inf: rsc_kvm_havm ms_drbd_res0:Master"
-    ) == crmsh.canonical_crm_object(shown["kvm_havm_on_drbd"])
+    ) == cib.canonical_crm_object(shown["kvm_havm_on_drbd"])
 
 
 def test_runtime_meta_is_found():
-    shown = crmsh.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
-    assert crmsh.runtime_meta_of(shown["rsc_kvm_havm"]) == ["target-role=Started"]
+    shown = cib.split_crm_objects(fixture_text(*CRMSH, "crm-configure-show.txt"))
+    assert cib.runtime_meta_of(shown["rsc_kvm_havm"]) == ["target-role=Started"]
 
 
 def test_fixtures_have_notes():
@@ -170,7 +169,7 @@ def test_standby_and_maintenance():
 def test_failure_messages_lose_crmsh_colours():
     stderr = fixture_text(*CRMSH, "crm-resource-move-unknown-node.txt.stderr")
     assert "\x1b[" in stderr
-    message = crmsh.__utils__["drbdha_util.describe_failure"]({"stderr": stderr})
+    message = load_file("_utils", "drbdha_util").describe_failure({"stderr": stderr})
     assert "\x1b[" not in message and message
 
 
@@ -187,16 +186,16 @@ def test_lab_real_drbd_clone_and_guest():
 
 
 def test_lab_drbd_primitive_is_found_in_the_cib():
-    assert crmsh.parse_drbd_primitives(fixture_text(*PCMK, "lab-cibadmin-Q-healthy.xml")) == {"res0": "rsc_drbd_res0"}
+    assert cib.parse_drbd_primitives(fixture_text(*PCMK, "lab-cibadmin-Q-healthy.xml")) == {"res0": "rsc_drbd_res0"}
 
 
 def test_lab_fence_by_handler_constraint_is_a_leftover_with_its_rule():
-    cons = crmsh.parse_constraints_xml(fixture_text(*PCMK, "lab-cibadmin-constraints-fence-by-handler.xml"))
+    cons = cib.parse_constraints_xml(fixture_text(*PCMK, "lab-cibadmin-constraints-fence-by-handler.xml"))
     assert cons["leftovers"] == ["drbd-fence-by-handler-res0-ms_drbd_res0"]
     (fence,) = [c for c in cons["location"] if c["id"].startswith("drbd-fence-by-handler-")]
     (rule,) = fence["rules"]
     # crm-fence-peer.sh of drbd-utils 9.22 still writes role="Master"; it reads as Promoted.
     assert rule["role"] == "Promoted" and rule["score"] == "-INFINITY"
     assert rule["expressions"] == ["#uname ne node-2"]
-    after = crmsh.parse_constraints_xml(fixture_text(*PCMK, "lab-cibadmin-constraints-after-unfence.xml"))
+    after = cib.parse_constraints_xml(fixture_text(*PCMK, "lab-cibadmin-constraints-after-unfence.xml"))
     assert after["leftovers"] == []
