@@ -504,7 +504,7 @@ def cluster_init(name, interface=None, unicast=True, virtual_ip=None, sbd_device
         argv.extend(["--admin-ip", virtual_ip])
     if sbd_device:
         argv.extend(["--sbd-device", __utils__["drbdha_util.require_device"](sbd_device, "sbd_device")])
-    return _run(argv)["stdout"]
+    return _bootstrap(argv)
 
 
 def cluster_join(first_node, interface=None):
@@ -521,4 +521,14 @@ def cluster_join(first_node, interface=None):
     argv = ["crm", "cluster", "join", "-y", "--cluster-node", _name(first_node, "node")]
     if interface:
         argv.extend(["--interface", _name(interface, "interface")])
-    return _run(argv)["stdout"]
+    return _bootstrap(argv)
+
+
+def _bootstrap(argv):
+    """Run crm cluster init/join; crmsh can end without error and leave no cluster running, which is a failure."""
+    output = _run(argv)["stdout"]
+    if not cluster_running():
+        raise CommandExecutionError(
+            f"{' '.join(argv[:3])} ended, but this node runs no cluster; crmsh said: {output.strip()}"
+        )
+    return output

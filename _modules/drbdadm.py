@@ -11,19 +11,28 @@ The module is named ``drbdadm`` so it does not collide with Salt's ``drbd``.
 """
 
 import copy
+import datetime
+import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 
 import salt.utils.path
-from salt.exceptions import CommandExecutionError
+from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 log = logging.getLogger(__name__)
 
 __virtualname__ = "drbdadm"
 
 PROC_DRBD = "/proc/drbd"
+CONFIG_DIR = "/etc/drbd.d"
+# Where ``discard_my_data`` keeps the generation a node gave up (root only).
+DISCARD_RECORDS = "/var/lib/drbdha/discarded"
 # The loaded module's version, readable without starting a process.
 SYS_MODULE_VERSION = "/sys/module/drbd/version"
+
 
 def __virtual__():
     if not salt.utils.path.which("drbdadm"):
@@ -397,3 +406,126 @@ def generation_ids(resource):
     if parsed is None:
         raise CommandExecutionError(f"drbdadm get-gi {name} printed no generation identifiers: {out['stdout']!r}")
     return dict(parsed, text=out["stdout"].strip())
+
+
+def _write(path, text, mode=0o600):
+    __utils__["drbdha_util.write_atomic"](path, text, mode=mode)
+
+
+def check_config(files, config_dir=CONFIG_DIR):
+    """
+    Check a candidate configuration with ``drbdadm dump all`` before it
+    replaces the live one: ``files`` (``{filename: text}``) together with the
+    files of ``config_dir`` they leave as they are, in a private temporary
+    directory. Raises CommandExecutionError with drbdadm's words when it
+    rejects them; nothing in ``config_dir`` is touched.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.check_config '{"res0.res": "resource res0 { ... }"}'
+    """
+    workdir = tempfile.mkdtemp(prefix="drbdha-check-")
+    try:
+        os.chmod(workdir, 0o700)
+        live = set(os.listdir(config_dir)) if os.path.isdir(config_dir) else set()
+        for filename in live - set(files):
+            if filename.endswith((".res", ".conf")) and not filename.startswith("."):
+                shutil.copy(os.path.join(config_dir, filename), os.path.join(workdir, filename))
+        for filename, text in files.items():
+            _write(os.path.join(workdir, filename), text)
+        main = os.path.join(workdir, "drbd.conf")
+        _write(main, f'include "{workdir}/global_common.conf";\ninclude "{workdir}/*.res";\n')
+        dump("all", config=main)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return True
+
+
+def write_config(files, config_dir=CONFIG_DIR):
+    """
+    Write configuration files (``{filename: text}``) into ``config_dir``,
+    each atomically and 0600 (they hold the shared secret). Running
+    resources keep their settings until ``adjust``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.write_config '{"res0.res": "resource res0 { ... }"}'
+    """
+    for filename in files:
+        if not isinstance(filename, str) or "/" in filename or filename.startswith("."):
+            raise SaltInvocationError(f"invalid file name {filename!r}")
+    os.makedirs(config_dir, exist_ok=True)
+    for filename, text in files.items():
+        _write(os.path.join(config_dir, filename), text)
+    return sorted(files)
+
+
+def first_primary(resource, skip_initial_sync=False):
+    """
+    Make this node the first Primary of a new resource. The initial sync
+    then copies this node's disk to the peer; ``skip_initial_sync=True``
+    starts a new generation with a cleared bitmap instead (both disks are
+    declared in sync: only for devices that are new and blank on both nodes).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdadm.first_primary res0
+    """
+    if skip_initial_sync:
+        new_current_uuid(resource, clear_bitmap=True)
+        return primary(resource)
+    return primary(resource, force=True)
+
+
+def discard_record_path(resource):
+    """
+    Where ``discard_my_data`` records the generation this node gives up for
+    ``resource`` (a new file per discard).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-2 drbdadm.discard_record_path res0
+    """
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return os.path.join(DISCARD_RECORDS, f"{_resource(resource)}-{stamp}.json")
+
+
+def discard_my_data(resource, record_path):
+    """
+    End a split brain on this node by giving up its writes since the split:
+    its generation ids and status are recorded in ``record_path`` (JSON,
+    0600) first, then it disconnects (unless StandAlone) and reconnects with
+    ``--discard-my-data``; it resyncs from the peer. Refused while this node
+    is Primary (a guest may be writing here).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-2 drbdadm.discard_my_data res0 /var/lib/drbdha/discarded/res0-by-hand.json
+    """
+    name = _resource(resource)
+    state = status(name, fresh=True).get(name)
+    if state is None:
+        raise CommandExecutionError(f"{name} is not up on this node")
+    if state.get("role") == "Primary":
+        raise CommandExecutionError(f"refusing to discard the writes of {name} here: this node is Primary")
+    record = {
+        "resource": name,
+        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "generation_ids": generation_ids(name),
+        "status": state,
+    }
+    os.makedirs(os.path.dirname(record_path), mode=0o700, exist_ok=True)
+    _write(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    if not all(peer["standalone"] for peer in state["peers"].values()):
+        disconnect(name)
+    return connect(name, discard_my_data=True)

@@ -235,6 +235,25 @@ def define(xml=None, path=None, uri=None):
     return name
 
 
+def write_xml(path, text):
+    """
+    Keep a domain XML in file ``path`` (written atomically, 0644), where
+    Pacemaker's VirtualDomain resource reads it. The text must parse as a
+    domain definition.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 virsh.write_xml /etc/drbdha/sesadm.xml "$(virsh dumpxml --inactive sesadm)"
+    """
+    if not os.path.isabs(path):
+        raise SaltInvocationError(f"path {path!r} must be absolute")
+    _parsed("summarize_domain_xml")(text)
+    __utils__["drbdha_util.write_atomic"](path, text, mode=0o644)
+    return path
+
+
 def undefine(name, uri=None):
     """
     Remove a domain's definition from libvirt (its disks are left alone).

@@ -31,7 +31,7 @@ import json
 import os
 import re
 
-from salt.exceptions import CommandExecutionError, SaltInvocationError
+from salt.exceptions import CommandExecutionError
 
 VERIFIED_RECORD = "/var/lib/drbdha/cib-verified.json"
 # crm cluster init/join write it; its presence means this node was bootstrapped before.
@@ -248,46 +248,44 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
             - interface: eth1
             - virtual_ip: 192.168.98.46
     """
-    util = __utils__
-    ret = util["drbdha_util.state_ret"](name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         running = __salt__["crmsh.cluster_running"]()
     except CommandExecutionError as exc:
-        return util["drbdha_util.state_fail"](ret, f"Cannot tell whether this node runs a cluster: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"Cannot tell whether this node runs a cluster: {exc}")
     if running:
         ret["comment"] = f"{node} runs a cluster already: crm cluster init/join is not run again."
         return ret
     if os.path.exists(COROSYNC_AUTHKEY):
-        return util["drbdha_util.state_fail"](
+        return __utils__["drbdha_util.state_fail"](
             ret,
             f"{node} was bootstrapped before ({COROSYNC_AUTHKEY} exists) but runs no cluster now. Running crm "
             "cluster init/join again would make new keys and an empty CIB, so drbdha does not. Start the cluster "
             "(crm cluster start) and apply again; to bootstrap anew on purpose, remove that file first.",
         )
-    if node == first_node:
-        command, would = "crm cluster init", f"Would bootstrap cluster {name} on {node} with crm cluster init."
-        done = f"Bootstrapped cluster {name} on {node} with crm cluster init."
-
-        def bootstrap():
-            return __salt__["crmsh.cluster_init"](name, interface=interface, virtual_ip=virtual_ip)
-
-    else:
-        command, would = "crm cluster join", f"Would join {node} to the cluster on {first_node} with crm cluster join."
-        done = f"Joined {node} to the cluster on {first_node} with crm cluster join."
-
-        def bootstrap():
-            return __salt__["crmsh.cluster_join"](first_node, interface=interface)
-
     changes = {node: {"old": "no cluster", "new": f"member of cluster {name}"}}
-    if __opts__["test"]:
-        return util["drbdha_util.state_would"](ret, changes, would)
-    try:
-        output = bootstrap()
-        if not __salt__["crmsh.cluster_running"]():
-            raise CommandExecutionError(f"{command} ended, but {node} runs no cluster; crmsh said: {output.strip()}")
-    except CommandExecutionError as exc:
-        return util["drbdha_util.state_acted"](ret, changes, would, done, exc)
-    return util["drbdha_util.state_acted"](ret, changes, would, done)
+    if node == first_node:
+        return __utils__["drbdha_util.state_change"](
+            ret,
+            changes,
+            f"Would bootstrap cluster {name} on {node} with crm cluster init.",
+            f"Bootstrapped cluster {name} on {node} with crm cluster init.",
+            __opts__["test"],
+            __salt__["crmsh.cluster_init"],
+            name,
+            interface=interface,
+            virtual_ip=virtual_ip,
+        )
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        changes,
+        f"Would join {node} to the cluster on {first_node} with crm cluster join.",
+        f"Joined {node} to the cluster on {first_node} with crm cluster join.",
+        __opts__["test"],
+        __salt__["crmsh.cluster_join"],
+        first_node,
+        interface=interface,
+    )
 
 
 def corosync_quorum(name, section, nodes):
@@ -313,12 +311,11 @@ def corosync_quorum(name, section, nodes):
                     device { ... }
                 }
     """
-    util = __utils__
-    ret = util["drbdha_util.state_ret"](name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         current = __salt__["crmsh.corosync_quorum"](name)
     except CommandExecutionError as exc:
-        return util["drbdha_util.state_fail"](ret, f"Cannot read the quorum section of {name}: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"Cannot read the quorum section of {name}: {exc}")
     if current["section"] == section:
         ret["comment"] = f"The quorum section of {name} is as configured."
         return ret
@@ -329,11 +326,13 @@ def corosync_quorum(name, section, nodes):
         )
         return ret
     changes = {"quorum": {"old": current["section"], "new": section}}
-    would, done = f"Would set the quorum section of {name}.", f"Set the quorum section of {name}."
-    if __opts__["test"]:
-        return util["drbdha_util.state_would"](ret, changes, would)
-    try:
-        __salt__["crmsh.set_corosync_quorum"](section, name)
-    except (CommandExecutionError, SaltInvocationError) as exc:
-        return util["drbdha_util.state_acted"](ret, changes, would, done, exc)
-    return util["drbdha_util.state_acted"](ret, changes, would, done)
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        changes,
+        f"Would set the quorum section of {name}.",
+        f"Set the quorum section of {name}.",
+        __opts__["test"],
+        __salt__["crmsh.set_corosync_quorum"],
+        section,
+        name,
+    )

@@ -14,14 +14,10 @@ DRBD states for drbdha, with the data-safety guards of DESIGN.md.
   recording that node's data generations.
 """
 
-import datetime
 import difflib
-import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 import time
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -36,25 +32,6 @@ def mask_secret(text):
     return _SECRET_RE.sub(lambda m: f'{m.group(1)}"*****"{m.group(3)}', text)
 
 
-def _ret(name):
-    return __utils__["drbdha_util.state_ret"](name)
-
-
-def _fail(ret, comment):
-    return __utils__["drbdha_util.state_fail"](ret, comment)
-
-
-def _act(ret, changes, would, action, done):
-    """Record ``changes``; in test mode say what ``would`` happen, else run ``action()`` here and say ``done``."""
-    if __opts__["test"]:
-        return __utils__["drbdha_util.state_would"](ret, changes, would)
-    try:
-        action()
-    except CommandExecutionError as exc:
-        return __utils__["drbdha_util.state_acted"](ret, changes, would, done, exc)
-    return __utils__["drbdha_util.state_acted"](ret, changes, would, done)
-
-
 def masked_diff(old, new, filename):
     """A unified diff of two config texts with the shared secret masked."""
     return "".join(
@@ -65,25 +42,6 @@ def masked_diff(old, new, filename):
             tofile=filename,
         )
     )
-
-
-def _validate_candidate(files, config_dir):
-    """Run ``drbdadm dump all`` over the candidate files plus the live ones they leave as they are."""
-    workdir = tempfile.mkdtemp(prefix="drbdha-check-")
-    try:
-        os.chmod(workdir, 0o700)
-        live = {f for f in os.listdir(config_dir)} if os.path.isdir(config_dir) else set()
-        for filename in live - set(files):
-            if filename.endswith((".res", ".conf")) and not filename.startswith("."):
-                shutil.copy(os.path.join(config_dir, filename), os.path.join(workdir, filename))
-        for filename, text in files.items():
-            __utils__["drbdha_util.write_atomic"](os.path.join(workdir, filename), text)
-        main = os.path.join(workdir, "drbd.conf")
-        with open(main, "w", encoding="utf-8") as handle:
-            handle.write(f'include "{workdir}/global_common.conf";\ninclude "{workdir}/*.res";\n')
-        __salt__["drbdadm.dump"]("all", config=main)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _with_secret(files, secret_pillar_key):
@@ -111,15 +69,15 @@ def config(name, files, secret_pillar_key=None):
         ``@DRBDHA_SHARED_SECRET@`` in its place, so the value never travels in
         state arguments.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         files = _with_secret(files, secret_pillar_key)
     except ValueError as exc:
-        return _fail(ret, str(exc))
+        return __utils__["drbdha_util.state_fail"](ret, str(exc))
     changed = {}
     for filename, text in files.items():
         if "/" in filename or filename.startswith("."):
-            return _fail(ret, f"invalid file name {filename!r}")
+            return __utils__["drbdha_util.state_fail"](ret, f"invalid file name {filename!r}")
         path = os.path.join(name, filename)
         current = __utils__["drbdha_util.read_text"](path)
         mode_ok = current is None or (os.stat(path).st_mode & 0o777) == 0o600
@@ -129,19 +87,22 @@ def config(name, files, secret_pillar_key=None):
         ret["comment"] = f"DRBD configuration in {name} is up to date."
         return ret
     try:
-        _validate_candidate(files, name)
+        __salt__["drbdadm.check_config"](files, name)
     except CommandExecutionError as exc:
-        return _fail(ret, f"drbdadm rejected the new configuration; nothing was written: {mask_secret(str(exc))}")
-    ret["changes"] = changed
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would update {', '.join(sorted(changed))} in {name} (validated with drbdadm dump)."
-        return ret
-    os.makedirs(name, exist_ok=True)
-    for filename in changed:
-        __utils__["drbdha_util.write_atomic"](os.path.join(name, filename), files[filename])
-    ret["comment"] = f"Updated {', '.join(sorted(changed))} in {name} (validated with drbdadm dump)."
-    return ret
+        return __utils__["drbdha_util.state_fail"](
+            ret, f"drbdadm rejected the new configuration; nothing was written: {mask_secret(str(exc))}"
+        )
+    updated = ", ".join(sorted(changed))
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        changed,
+        f"Would update {updated} in {name} (validated with drbdadm dump).",
+        f"Updated {updated} in {name} (validated with drbdadm dump).",
+        __opts__["test"],
+        __salt__["drbdadm.write_config"],
+        {filename: files[filename] for filename in changed},
+        name,
+    )
 
 
 def _resource_status(resource, fresh=False):
@@ -158,33 +119,35 @@ def metadata(name, disk):
     Created once; never over a filesystem, a partition table, LVM or other
     data: those are refused with what to do instead.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     status = _resource_status(name)
     if status and any(v.get("disk") not in (None, "Diskless") for v in status["volumes"]):
         ret["comment"] = f"{name} is attached: its metadata is in use."
         return ret
     if not os.path.exists(disk):
-        return _fail(ret, f"backing device {disk} of {name} does not exist on this node")
+        return __utils__["drbdha_util.state_fail"](ret, f"backing device {disk} of {name} does not exist on this node")
     try:
         if __salt__["drbdadm.has_metadata"](name):
             ret["comment"] = f"{disk} already carries DRBD metadata for {name}; it is kept as it is."
             return ret
         signature = __salt__["drbdadm.device_signature"](disk)
     except (CommandExecutionError, SaltInvocationError) as exc:
-        return _fail(ret, f"cannot inspect {disk}: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"cannot inspect {disk}: {exc}")
     if signature:
-        return _fail(
+        return __utils__["drbdha_util.state_fail"](
             ret,
             f"refusing to create DRBD metadata on {disk}: it holds {signature}. drbdha never writes over "
             f"existing data. If that data is disposable, zero the device yourself (blkdiscard --zeroout {disk}, or "
             f"dd if=/dev/zero of={disk} bs=1M) and apply again; if it must be kept, move it away first.",
         )
-    return _act(
+    return __utils__["drbdha_util.state_change"](
         ret,
         {"metadata": {"old": None, "new": f"created on {disk}"}},
         f"Would create DRBD metadata for {name} on {disk} (the device is blank).",
-        lambda: __salt__["drbdadm.create_md"](name),
         f"Created DRBD metadata for {name} on {disk}.",
+        __opts__["test"],
+        __salt__["drbdadm.create_md"],
+        name,
     )
 
 
@@ -200,19 +163,21 @@ def up(name):
     Resource ``name`` is up (attached and connecting). Left alone when
     Pacemaker manages it: the cluster decides where DRBD runs then.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if _resource_status(name) is not None:
         ret["comment"] = f"{name} is up."
         return ret
     if _managed_by_pacemaker(name):
         ret["comment"] = f"{name} is managed by Pacemaker; the cluster starts it, not this state."
         return ret
-    return _act(
+    return __utils__["drbdha_util.state_change"](
         ret,
         {"state": {"old": "down", "new": "up"}},
         f"Would bring {name} up.",
-        lambda: __salt__["drbdadm.up"](name),
         f"Brought {name} up.",
+        __opts__["test"],
+        __salt__["drbdadm.up"],
+        name,
     )
 
 
@@ -222,25 +187,27 @@ def adjusted(name):
     one watches (``drbdadm.config``) changed them, ``drbdadm adjust`` applies
     the difference (``mod_watch``). Without such a change it does nothing.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     ret["comment"] = f"The configuration of {name} did not change; nothing to adjust."
     return ret
 
 
 def mod_watch(name, sfun=None, **kwargs):
     """Run ``drbdadm adjust`` for ``adjusted`` when a watched state changed."""
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if sfun != "adjusted":
         return ret
     if _resource_status(name) is None:
         ret["comment"] = f"{name} is not up; the new configuration applies when it starts."
         return ret
-    return _act(
+    return __utils__["drbdha_util.state_change"](
         ret,
         {"adjusted": name},
         f"Would run drbdadm adjust {name}.",
-        lambda: __salt__["drbdadm.adjust"](name),
         f"Adjusted {name} to its new configuration.",
+        __opts__["test"],
+        __salt__["drbdadm.adjust"],
+        name,
     )
 
 
@@ -281,38 +248,32 @@ def initial_primary(name, new_devices=False):
     for it with ``drbdadm.synced``). Does nothing once the resource has
     data; refuses when the peer holds UpToDate data and this node does not.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if not isinstance(new_devices, bool):
-        return _fail(ret, "new_devices must be true or false")
+        return __utils__["drbdha_util.state_fail"](ret, "new_devices must be true or false")
     status = _resource_status(name)
     if status is None:
-        return _fail(ret, f"{name} is not up on this node")
+        return __utils__["drbdha_util.state_fail"](ret, f"{name} is not up on this node")
     action, reason = decide_initial_primary(status, new_devices)
     if action == "none":
         ret["comment"] = f"{name}: {reason}."
         return ret
     if action in ("refuse", "wait"):
-        return _fail(ret, f"{name}: {reason}")
-    role = {"old": "Secondary", "new": "Primary"}
-    if action == "clear_bitmap":
-        changes = {"initial_sync": "skipped (both devices declared new)", "role": role}
-
-        def promote():
-            __salt__["drbdadm.new_current_uuid"](name, clear_bitmap=True)
-            __salt__["drbdadm.primary"](name)
-
-    else:
-        changes = {"initial_sync": "started from this node", "role": role}
-
-        def promote():
-            __salt__["drbdadm.primary"](name, force=True)
-
-    return _act(
+        return __utils__["drbdha_util.state_fail"](ret, f"{name}: {reason}")
+    skip = action == "clear_bitmap"
+    changes = {
+        "initial_sync": "skipped (both devices declared new)" if skip else "started from this node",
+        "role": {"old": "Secondary", "new": "Primary"},
+    }
+    return __utils__["drbdha_util.state_change"](
         ret,
         changes,
         f"Would make this node the first Primary of {name}; {reason}.",
-        promote,
         f"This node is the first Primary of {name}; {reason}.",
+        __opts__["test"],
+        __salt__["drbdadm.first_primary"],
+        name,
+        skip_initial_sync=skip,
     )
 
 
@@ -345,7 +306,7 @@ def synced(name, timeout=3600, interval=5, only_running=False):
     way (a converged apply during a resync waits for it to end, with
     progress, instead of working on a moving target) and passes otherwise.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if only_running:
         status = _resource_status(name)
         if status is not None and not any(p["connection"] == "Connected" for p in status["peers"].values()):
@@ -373,7 +334,7 @@ def synced(name, timeout=3600, interval=5, only_running=False):
     while True:
         status = _resource_status(name, fresh=True)
         if status is None:
-            return _fail(ret, f"{name} is not up on this node")
+            return __utils__["drbdha_util.state_fail"](ret, f"{name} is not up on this node")
         done, percent, text = sync_progress(status)
         elapsed = time.monotonic() - start
         if done:
@@ -384,12 +345,10 @@ def synced(name, timeout=3600, interval=5, only_running=False):
             __salt__["event.fire"]({"resource": name, "percent": percent, "state": text}, f"drbdha/sync/{name}")
             last = percent
         if elapsed > timeout:
-            return _fail(ret, f"{name} not in sync after {timeout} s: {percent}% ({text})")
+            return __utils__["drbdha_util.state_fail"](
+                ret, f"{name} not in sync after {timeout} s: {percent}% ({text})"
+            )
         time.sleep(interval)
-
-
-# Where the discarded side's data generations are kept (one JSON file per resolution).
-DISCARD_RECORDS = "/var/lib/drbdha/discarded"
 
 
 def plan_split_brain_step(status, this_node, discard):
@@ -417,15 +376,6 @@ def plan_split_brain_step(status, this_node, discard):
     return "discard", "its writes since the split are discarded; it resyncs from the peer"
 
 
-def _record_discarded(resource, gi, status):
-    os.makedirs(DISCARD_RECORDS, mode=0o700, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = os.path.join(DISCARD_RECORDS, f"{resource}-{stamp}.json")
-    record = {"resource": resource, "time": stamp, "generation_ids": gi, "status": status}
-    __utils__["drbdha_util.write_atomic"](path, json.dumps(record, indent=2, sort_keys=True).encode(), mode=0o600)
-    return path
-
-
 def split_brain_resolved(name, discard):
     """
     End a split brain of resource ``name``, giving up the writes of node
@@ -445,39 +395,40 @@ def split_brain_resolved(name, discard):
             - name: res0
             - discard: node-2
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     this_node = __grains__["id"]
     status = _resource_status(name)
     if status is None:
-        return _fail(ret, f"{name} is not up on this node")
+        return __utils__["drbdha_util.state_fail"](ret, f"{name} is not up on this node")
     action, reason = plan_split_brain_step(status, this_node, discard)
     if action == "nothing":
         ret["comment"] = f"{name} on {this_node}: {reason}."
         return ret
     if action == "refuse":
-        return _fail(ret, f"refusing to discard {this_node}'s writes on {name}: {reason}.")
+        return __utils__["drbdha_util.state_fail"](
+            ret, f"refusing to discard {this_node}'s writes on {name}: {reason}."
+        )
     if action == "connect":
-        return _act(
+        return __utils__["drbdha_util.state_change"](
             ret,
             {"connected": name},
             f"Would reconnect {name} ({reason}).",
-            lambda: __salt__["drbdadm.connect"](name),
             f"Reconnected {name}; {discard} resyncs from this node.",
+            __opts__["test"],
+            __salt__["drbdadm.connect"],
+            name,
         )
     gi = __salt__["drbdadm.generation_ids"](name)
-    changes = {"discarded": {"node": this_node, "generation": gi["current"], "record": DISCARD_RECORDS}}
-
-    def discard_mine():
-        changes["discarded"]["record"] = _record_discarded(name, gi, status)
-        if not all(p["standalone"] for p in status["peers"].values()):
-            __salt__["drbdadm.disconnect"](name)
-        __salt__["drbdadm.connect"](name, discard_my_data=True)
-
-    return _act(
+    record = __salt__["drbdadm.discard_record_path"](name)
+    changes = {"discarded": {"node": this_node, "generation": gi["current"], "record": record}}
+    return __utils__["drbdha_util.state_change"](
         ret,
         changes,
         f"Would record {this_node}'s generation {gi['current']} and discard its writes on {name} ({reason}).",
-        discard_mine,
         f"Recorded {this_node}'s generation {gi['current']} and reconnected {name} discarding its writes; "
         "it resyncs from the peer.",
+        __opts__["test"],
+        __salt__["drbdadm.discard_my_data"],
+        name,
+        record,
     )

@@ -22,10 +22,6 @@ log = logging.getLogger(__name__)
 SHADOW = "/etc/shadow"
 
 
-def _ret(name):
-    return __utils__["drbdha_util.state_ret"](name)
-
-
 def _secret(pillar_key):
     return __utils__["drbdha_util.pillar_secret"](__pillar__, pillar_key)
 
@@ -44,7 +40,7 @@ def secret_file(name, pillar_key, encoding="text", mode="0600", user="root", gro
             - encoding: base64
             - mode: "0400"
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         value = _secret(pillar_key)
     except ValueError as exc:
@@ -102,7 +98,7 @@ def user_password(name, pillar_key):
           drbdha.user_password:
             - pillar_key: drbdha:cluster:hacluster_password
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         password = str(_secret(pillar_key))
     except ValueError as exc:
@@ -156,7 +152,7 @@ def cluster_members(name, nodes, timeout=600, interval=3):
     Wait until the cluster has quorum and every node in ``nodes`` is online.
     Waiting is not a change; a timeout fails with what was last seen.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
 
     def condition():
         __context__.pop("crmsh.status", None)
@@ -181,7 +177,7 @@ def healthy(name, timeout=600, interval=5):
     Wait until ``drbdha.status`` says ``healthy`` on this node; a timeout
     fails with the reasons last given.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
 
     def condition():
         __context__.clear()
@@ -217,7 +213,7 @@ def guest_moved(name, to="", timeout=900, interval=3):
     the other node), moved by the cluster; the ``cli-prefer`` constraint the
     move needs is removed once the guest runs there, so nothing pins it.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     resource = __salt__["drbdha.guest_resource_id"](name)
     try:
         status = _fresh_status()
@@ -278,7 +274,7 @@ def guest_running(name, running=True, timeout=900, interval=3):
     Guest ``name`` is started (``running: true``) or stopped through the
     cluster (its ``target-role``), waiting until the cluster reports it so.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     resource = __salt__["drbdha.guest_resource_id"](name)
     try:
         rsc = _guest(_fresh_status(), resource)
@@ -318,7 +314,7 @@ def preflight_passed(name):
         drbdha-preflight:
           drbdha.preflight_passed
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         report = __salt__["drbdha.preflight"]()
     except (CommandExecutionError, SaltInvocationError, OSError) as exc:
@@ -346,7 +342,7 @@ def watchdog(name, module, software=False):
           drbdha.watchdog:
             - module: i6300esb
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     note = (
         f" {module} is a software watchdog: it does not reset a node whose kernel hangs; use the node's "
         "hardware watchdog driver (drbdha:cluster:stonith:sbd:watchdog_module) where it has one."
@@ -380,7 +376,7 @@ def watchdog_fencing_ready(name="have-watchdog"):
     stonith-watchdog-timeout without sbd makes Pacemaker stop. Reads the
     CIB the CIB states read anyway.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         value = __salt__["crmsh.get_property"]("have-watchdog", cached=True)
     except CommandExecutionError as exc:

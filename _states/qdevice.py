@@ -14,28 +14,24 @@ node holds its own certificate. Thin over the ``qdevice`` execution module.
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 
-def _ret(name):
-    return __utils__["drbdha_util.state_ret"](name)
-
-
 def qnetd_initialized(name="qnetd"):
     """
     The quorum host has its CA and server certificate
     (``corosync-qnetd-certutil -i`` when they are missing).
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if __salt__["qdevice.qnetd_initialized"]():
         ret["comment"] = "corosync-qnetd's certificate database is initialised."
         return ret
     changes = {"certificates": "CA and server certificate created"}
-    would, done = "Would create corosync-qnetd's CA.", "Created corosync-qnetd's CA and server certificate."
-    if __opts__["test"]:
-        return __utils__["drbdha_util.state_would"](ret, changes, would)
-    try:
-        __salt__["qdevice.qnetd_init"]()
-    except CommandExecutionError as exc:
-        return __utils__["drbdha_util.state_acted"](ret, changes, would, done, exc)
-    return __utils__["drbdha_util.state_acted"](ret, changes, would, done)
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        changes,
+        "Would create corosync-qnetd's CA.",
+        "Created corosync-qnetd's CA and server certificate.",
+        __opts__["test"],
+        __salt__["qdevice.qnetd_init"],
+    )
 
 
 def node_certified(name="qdevice"):
@@ -43,7 +39,7 @@ def node_certified(name="qdevice"):
     This node holds its certificate for the quorum host. Issuing one needs
     the quorum host, so a node without it fails here and says how to get it.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         status = __salt__["qdevice.node_status"]()
     except (CommandExecutionError, SaltInvocationError) as exc:

@@ -23,25 +23,6 @@ earlier in the run is never acted on.
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 
-def _ret(name):
-    return __utils__["drbdha_util.state_ret"](name)
-
-
-def _fail(ret, comment):
-    return __utils__["drbdha_util.state_fail"](ret, comment)
-
-
-def _act(ret, changes, would, action, done):
-    """Record ``changes``; in test mode say what ``would`` happen, else run ``action()`` here and say ``done``."""
-    if __opts__["test"]:
-        return __utils__["drbdha_util.state_would"](ret, changes, would)
-    try:
-        action()
-    except CommandExecutionError as exc:
-        return __utils__["drbdha_util.state_acted"](ret, changes, would, done, exc)
-    return __utils__["drbdha_util.state_acted"](ret, changes, would, done)
-
-
 def units_named_in(chunks, first, valid):
     """
     ``first``, then the other unit names (those ``valid`` accepts) that
@@ -71,9 +52,11 @@ def _unit_or_failure(ret, name, fresh=False):
     try:
         unit = __salt__["systemctl.fresh"](name) if fresh else _unit(name)
     except (CommandExecutionError, SaltInvocationError, ValueError) as exc:
-        return None, _fail(ret, f"cannot ask systemd about {name}: {exc}")
+        return None, __utils__["drbdha_util.state_fail"](ret, f"cannot ask systemd about {name}: {exc}")
     if not unit["found"]:
-        return None, _fail(ret, f"systemd has no unit {name}: is the package that ships it installed?")
+        return None, __utils__["drbdha_util.state_fail"](
+            ret, f"systemd has no unit {name}: is the package that ships it installed?"
+        )
     return unit, None
 
 
@@ -112,7 +95,7 @@ def running(name, enable=True):
             - watch:
               - file: /etc/chrony/chrony.conf
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     unit, failed = _unit_or_failure(ret, name)
     if failed:
         return failed
@@ -123,7 +106,9 @@ def running(name, enable=True):
     if failed:
         return failed
     if unit["masked"]:
-        return _fail(ret, f"{name} is masked; unmask it (systemctl unmask {name}) if it should run, then apply again.")
+        return __utils__["drbdha_util.state_fail"](
+            ret, f"{name} is masked; unmask it (systemctl unmask {name}) if it should run, then apply again."
+        )
     plan = running_plan(unit, enable)
     changes = _running_changes(unit, plan)
     would = ", ".join(verb for verb in ("enable", "disable", "start") if plan[verb])
@@ -143,9 +128,11 @@ def running(name, enable=True):
             __salt__["systemctl.start"](name)
         now = __salt__["systemctl.fresh"](name)
     except CommandExecutionError as exc:
-        return _fail(ret, f"could not {would} {name}: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"could not {would} {name}: {exc}")
     if not now["running"]:
-        return _fail(ret, f"{name} is {now['active_state']} after systemctl start; see journalctl -u {name}.")
+        return __utils__["drbdha_util.state_fail"](
+            ret, f"{name} is {now['active_state']} after systemctl start; see journalctl -u {name}."
+        )
     ret["changes"] = changes
     ret["comment"] = f"{name}: {would} done; it is {now['active_state']} and {now['file_state']} at boot."
     return ret
@@ -162,7 +149,7 @@ def enabled(name):
         sbd:
           systemctl.enabled
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     unit, failed = _unit_or_failure(ret, name)
     if failed:
         return failed
@@ -171,7 +158,9 @@ def enabled(name):
         return ret
     changes = {"enabled": {"old": unit["file_state"], "new": "enabled"}}
     would, done = f"Would enable {name}.", f"Enabled {name} (not started)."
-    return _act(ret, changes, would, lambda: __salt__["systemctl.enable"](name), done)
+    return __utils__["drbdha_util.state_change"](
+        ret, changes, would, done, __opts__["test"], __salt__["systemctl.enable"], name
+    )
 
 
 def disabled(name):
@@ -185,13 +174,13 @@ def disabled(name):
         drbd:
           systemctl.disabled
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         unit = _unit(name)
         if unit["found"] and unit["enabled"] and unit["file_state"] != "static":
             unit = __salt__["systemctl.fresh"](name)  # act only on what systemd says now
     except (CommandExecutionError, SaltInvocationError, ValueError) as exc:
-        return _fail(ret, f"cannot ask systemd about {name}: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"cannot ask systemd about {name}: {exc}")
     if not unit["found"]:
         ret["comment"] = f"systemd has no unit {name}; nothing to disable."
         return ret
@@ -200,12 +189,14 @@ def disabled(name):
         ret["comment"] = f"{name} is {unit['file_state']} at boot."
         return ret
     changes = {"enabled": {"old": unit["file_state"], "new": "disabled"}}
-    return _act(
+    return __utils__["drbdha_util.state_change"](
         ret,
         changes,
         f"Would disable {name}.",
-        lambda: __salt__["systemctl.disable"](name),
         f"Disabled {name} (not stopped).",
+        __opts__["test"],
+        __salt__["systemctl.disable"],
+        name,
     )
 
 
@@ -215,13 +206,17 @@ def mod_watch(name, sfun=None, **kwargs):
     this only when ``running`` itself changed nothing, so a unit it has just
     started is not restarted).
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if sfun != "running":
-        return _fail(ret, f"systemctl.{sfun} does not act on watch; use systemctl.running")
-    return _act(
+        return __utils__["drbdha_util.state_fail"](
+            ret, f"systemctl.{sfun} does not act on watch; use systemctl.running"
+        )
+    return __utils__["drbdha_util.state_change"](
         ret,
         {"restarted": True},
         f"Would restart {name}: a watched state changed.",
-        lambda: __salt__["systemctl.restart"](name),
         f"Restarted {name}: a watched state changed.",
+        __opts__["test"],
+        __salt__["systemctl.restart"],
+        name,
     )

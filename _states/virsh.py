@@ -7,20 +7,8 @@ its own (Pacemaker owns the guest).
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 
-def _ret(name):
-    return __utils__["drbdha_util.state_ret"](name)
-
-
-def _fail(ret, comment):
-    return __utils__["drbdha_util.state_fail"](ret, comment)
-
-
 def _read(path):
     return __utils__["drbdha_util.read_text"](path)
-
-
-def _write(path, text):
-    __utils__["drbdha_util.write_atomic"](path, text, mode=0o644)
 
 
 def check_domain_xml(text, domain, disk):
@@ -43,18 +31,21 @@ def check_domain_xml(text, domain, disk):
 def _converge_file(ret, path, text, domain, disk, origin):
     problems = check_domain_xml(text, domain, disk)
     if problems:
-        return _fail(ret, f"refusing {origin} for {domain}: " + "; ".join(problems))
+        return __utils__["drbdha_util.state_fail"](ret, f"refusing {origin} for {domain}: " + "; ".join(problems))
     if _read(path) == text:
         ret["comment"] = f"{path} is up to date."
         return ret
-    ret["changes"] = {path: {"old": "absent" if _read(path) is None else "differs", "new": f"from {origin}"}}
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would write {path} from {origin}."
-        return ret
-    _write(path, text)
-    ret["comment"] = f"Wrote {path} from {origin}."
-    return ret
+    changes = {path: {"old": "absent" if _read(path) is None else "differs", "new": f"from {origin}"}}
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        changes,
+        f"Would write {path} from {origin}.",
+        f"Wrote {path} from {origin}.",
+        __opts__["test"],
+        __salt__["virsh.write_xml"],
+        path,
+        text,
+    )
 
 
 def domain_xml(name, domain, disk, source=None, mine_from=None):
@@ -64,13 +55,13 @@ def domain_xml(name, domain, disk, source=None, mine_from=None):
     from the Salt mine of the node that installed it (``mine_from``). The XML
     is checked first: right name, and ``disk`` (the DRBD device) among its disks.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if (source is None) == (mine_from is None):
-        return _fail(ret, "give exactly one of source or mine_from")
+        return __utils__["drbdha_util.state_fail"](ret, "give exactly one of source or mine_from")
     if source is not None:
         text = __salt__["cp.get_file_str"](source)
         if not text:
-            return _fail(ret, f"cannot fetch {source}")
+            return __utils__["drbdha_util.state_fail"](ret, f"cannot fetch {source}")
         return _converge_file(ret, name, text, domain, disk, source)
     mined = __salt__["mine.get"](mine_from, "drbdha_vm_xml").get(mine_from) or {}
     text = mined.get(domain)
@@ -79,7 +70,9 @@ def domain_xml(name, domain, disk, source=None, mine_from=None):
             ret["result"] = None
             ret["comment"] = f"{domain} is not installed on {mine_from} yet; its XML will be copied from there."
             return ret
-        return _fail(ret, f"{mine_from} has not published the XML of {domain} (install it there first)")
+        return __utils__["drbdha_util.state_fail"](
+            ret, f"{mine_from} has not published the XML of {domain} (install it there first)"
+        )
     return _converge_file(ret, name, text, domain, disk, f"{mine_from}'s mine")
 
 
@@ -93,7 +86,7 @@ def installed(name, domain, disk, install):
         virt-install settings: ``location``, ``os_variant``, ``vcpus``,
         ``memory``, ``bridge``, ``extra_args``, ``virt_type``.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     if _read(name) is not None:
         ret["comment"] = f"{domain} was installed before; its XML is at {name}."
         return ret
@@ -108,7 +101,7 @@ def installed(name, domain, disk, install):
         state = __salt__["virsh.domstate"](domain)["state"]
         argv = __salt__["virsh.install_command"](domain, install["memory"], install["vcpus"], disk, **params)
     except (CommandExecutionError, SaltInvocationError, KeyError) as exc:
-        return _fail(ret, f"cannot prepare the installation of {domain}: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"cannot prepare the installation of {domain}: {exc}")
     ret["changes"] = {domain: {"old": state, "new": f"installed, XML at {name}"}}
     if __opts__["test"]:
         ret["result"] = None
@@ -119,10 +112,10 @@ def installed(name, domain, disk, install):
             __salt__["virsh.install"](domain, install["memory"], install["vcpus"], disk, **params)
         if __salt__["virsh.domstate"](domain)["state"] == "running":
             __salt__["virsh.destroy"](domain)
-        _write(name, __salt__["virsh.dumpxml"](domain))
+        __salt__["virsh.write_xml"](name, __salt__["virsh.dumpxml"](domain))
     except CommandExecutionError as exc:
         ret["changes"] = {}
-        return _fail(ret, f"installing {domain} failed: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"installing {domain} failed: {exc}")
     ret["comment"] = f"Installed {domain} on {disk}; its XML is at {name}."
     return ret
 
@@ -133,12 +126,12 @@ def undefined(name):
     resource defines it from its XML file when it starts it. A domain running
     outside the cluster is not touched; the state fails and says so.
     """
-    ret = _ret(name)
+    ret = __utils__["drbdha_util.state_ret"](name)
     try:
         # One virsh call: dominfo has both the state and whether libvirt keeps a definition.
         info = __salt__["virsh.dominfo"](name)
     except CommandExecutionError as exc:
-        return _fail(ret, f"cannot ask libvirt about {name}: {exc}")
+        return __utils__["drbdha_util.state_fail"](ret, f"cannot ask libvirt about {name}: {exc}")
     if info["state"] == "undefined":
         ret["comment"] = f"{name} is not defined in libvirt; the cluster owns it."
         return ret
@@ -147,7 +140,7 @@ def undefined(name):
         ret["comment"] = f"{name} runs here as the cluster's transient domain; libvirt has no definition of it."
         return ret
     if info["state"] != "shut off":
-        return _fail(
+        return __utils__["drbdha_util.state_fail"](
             ret,
             f"{name} is defined in libvirt and {info['state']}: it runs outside the cluster. Shut it down "
             f"(virsh shutdown {name}), then apply again so the cluster can own it.",

@@ -509,27 +509,30 @@ def state_fail(ret, comment):
 
 
 def state_would(ret, changes, would):
-    """
-    A state in test mode that has decided to change something: record
-    ``changes`` and say what ``would`` happen (result None).
-
-    States run their actions themselves, between ``state_would`` (test mode)
-    and ``state_acted``: code called from inside a ``__utils__`` function runs
-    in this module's loader context, where ``__utils__`` is missing (the lab's
-    split-brain drill failed on ``LazyLoader does not have a packed value for:
-    __utils__`` when this module ran the actions).
-    """
+    """A state in test mode that has decided to change something: record ``changes``, say what ``would`` happen."""
     ret.update(changes=changes, result=None, comment=would)
     return ret
 
 
-def state_acted(ret, changes, would, done, error=None):
+def state_change(ret, changes, would, done, test, command, *args, **kwargs):
     """
-    A state that ran its action: record ``changes`` and say ``done``; or, with
-    the action's ``error`` (CommandExecutionError), fail with it and no changes.
+    A state that has decided to change something. In test mode: record
+    ``changes`` and say what ``would`` happen (result None). Else run
+    ``command(*args, **kwargs)`` and record ``changes`` and say ``done``; if
+    it raises CommandExecutionError or SaltInvocationError, fail with its
+    message and no changes.
+
+    ``command`` is an execution module function as the state's ``__salt__``
+    hands it out: it runs in its own module's loader context. A closure over
+    the state's dunders would run in this util's context, which has no
+    ``__salt__`` or ``__utils__``.
     """
-    if error is not None:
-        return state_fail(ret, f"{would.removeprefix('Would ').rstrip('.')} failed: {error}")
+    if test:
+        return state_would(ret, changes, would)
+    try:
+        command(*args, **kwargs)
+    except (CommandExecutionError, SaltInvocationError) as exc:
+        return state_fail(ret, f"{would.removeprefix('Would ').rstrip('.')} failed: {exc}")
     ret.update(changes=changes, comment=done)
     return ret
 

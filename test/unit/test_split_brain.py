@@ -4,8 +4,6 @@ never while it is Primary, recording what it gives up), the wait for a
 running resync, from DRBD 8.4.11 status captured in the lab.
 """
 
-import json
-
 import pytest
 from helpers import ROOT, Recorder, fixture_text, load_file, use, utils_dunder
 
@@ -53,28 +51,21 @@ def gi_fake(name):
 
 
 @pytest.mark.parametrize("test_mode", [True, False])
-def test_the_discarded_side_records_its_generations_then_reconnects(test_mode, tmp_path, monkeypatch):
-    monkeypatch.setattr(drbd_state, "DISCARD_RECORDS", str(tmp_path / "discarded"))
+def test_the_discarded_side_records_its_generations_then_reconnects(test_mode):
+    record = "/var/lib/drbdha/discarded/res0-20261204T180000Z.json"
     salt = Recorder(
         drbdadm__status=lambda name, **_: {"res0": status_84(*STANDALONE)},
         drbdadm__generation_ids=gi_fake,
-        drbdadm__connect=None,
-        drbdadm__disconnect=None,
+        drbdadm__discard_record_path=lambda name: record,
+        drbdadm__discard_my_data=None,
     )
     use(drbd_state, salt, test=test_mode)
     drbd_state.__grains__ = {"id": "node-2"}
     ret = drbd_state.split_brain_resolved("res0", discard="node-2")
     assert ret["result"] is (None if test_mode else True), ret
-    assert ret["changes"]["discarded"]["generation"] == "1A2B3C4D5E6F7081"
-    writes = [c for c in salt.calls if c[0] in ("drbdadm.connect", "drbdadm.disconnect")]
-    if test_mode:
-        assert writes == [] and not (tmp_path / "discarded").exists()
-        return
-    # StandAlone already: no disconnect, straight to connect --discard-my-data.
-    assert writes == [("drbdadm.connect", ("res0",), {"discard_my_data": True})]
-    (record,) = (tmp_path / "discarded").iterdir()
-    assert record.stat().st_mode & 0o777 == 0o600
-    assert json.loads(record.read_text())["generation_ids"]["current"] == "1A2B3C4D5E6F7081"
+    assert ret["changes"]["discarded"] == {"node": "node-2", "generation": "1A2B3C4D5E6F7081", "record": record}
+    writes = [c for c in salt.calls if c[0] == "drbdadm.discard_my_data"]
+    assert writes == ([] if test_mode else [("drbdadm.discard_my_data", ("res0", record), {})])
 
 
 def test_the_discarded_side_is_refused_while_primary():
