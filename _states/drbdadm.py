@@ -1,5 +1,5 @@
 """
-DRBD states for drbdha, with the data-safety guards of DESIGN.md.
+DRBD states for drbdha, each with its guard for the data on the disks.
 
 - ``drbdadm.config``: the configuration files, validated with ``drbdadm dump``
   as a whole before they replace the live ones; the shared secret never shows.

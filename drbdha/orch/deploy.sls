@@ -1,4 +1,4 @@
-{#- The ordered two-node rollout (DESIGN.md "Ordering across nodes"):
+{#- The ordered two-node rollout, one node after the other where the tools need it:
       salt-run state.orchestrate drbdha.orch.deploy
     Every step waits on a real condition with a timeout; failhard stops the
     rollout at the first failure, with that step's reason. No sleeps. #}

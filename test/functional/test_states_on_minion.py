@@ -8,10 +8,10 @@ import stat
 import pytest
 
 
-def apply(salt_cli, minion, pillar, test_mode):
+def apply(salt_cli, minion, pillar, test_mode, sls="secret"):
     return salt_cli.run(
         "state.apply",
-        "test.functional.sls.secret",
+        f"test.functional.sls.{sls}",
         f"pillar={json.dumps(pillar)}",
         f"test={test_mode}",
         minion_tgt=minion.id,
@@ -37,3 +37,28 @@ def test_secret_file_writes_the_real_secret_not_a_mask(salt_cli, node_1, synced,
     again = apply(salt_cli, node_1, pillar, False)
     (result,) = again.data.values()
     assert result["result"] is True and result["changes"] == {}
+
+
+RES0 = """resource res0 {
+  device /dev/drbd0;
+  meta-disk internal;
+  on node-1 { node-id 0; disk /dev/vdb; address 10.20.30.71:7788; }
+  on node-2 { node-id 1; disk /dev/vdb; address 10.20.30.72:7788; }
+  connection-mesh { hosts node-1 node-2; }
+}
+"""
+
+
+def test_a_state_change_runs_its_command_through_the_minions_loader(salt_cli, node_1, synced, tmp_path):
+    """drbdadm.config checks the files with the real drbdadm, then writes them with drbdadm.write_config."""
+    target = tmp_path / "drbd.d"
+    pillar = {"target": str(target), "files": {"global_common.conf": "common { }\n", "res0.res": RES0}}
+    (preview,) = apply(salt_cli, node_1, pillar, True, sls="drbd_config").data.values()
+    assert preview["result"] is None and sorted(preview["changes"]) == ["global_common.conf", "res0.res"], preview
+    assert not target.exists()
+    (applied,) = apply(salt_cli, node_1, pillar, False, sls="drbd_config").data.values()
+    assert applied["result"] is True and applied["comment"].startswith("Updated global_common.conf, res0.res"), applied
+    assert (target / "res0.res").read_text() == RES0
+    assert stat.S_IMODE(os.stat(target / "res0.res").st_mode) == 0o600
+    (again,) = apply(salt_cli, node_1, pillar, False, sls="drbd_config").data.values()
+    assert again["result"] is True and again["changes"] == {}, again
