@@ -1,7 +1,8 @@
 """
-Shared machinery of the drbdha benchmarks (issue #6): driving the full-tier
-lab (test/lab/lab), the measurement phases, the command classification, the
-statistics and the Markdown tables. Stdlib only, Python 3.11.
+Shared machinery of the drbdha benchmarks: the measurement phases, the
+statistics and the Markdown tables. The lab is driven through the lab tests'
+driver (test/lab/labdriver.py), and commands are classified by the formula's
+own rule (_utils/drbdha_commands.py). Stdlib only, Python 3.11.
 
 Two measurement phases, each run inside the nodes by bench/vm_probe.py (see
 its docstring for what is timed and how):
@@ -40,7 +41,6 @@ RESULTS = os.path.join(HERE, "results")
 NOP_DIR = os.path.join(HERE, "nop")
 TREE_DIR = os.path.join(HERE, "tree")
 NODES = ("node-1", "node-2")
-COMMAND_LOG = "/var/log/drbdha-commands.log"
 MINION_CONF = "/etc/salt/minion.d/bench.conf"
 VM_PYTHON = "/opt/salt/bin/python"
 VM_OUT = "/var/tmp/drbdha-bench"  # noqa: S108 - a path inside the lab VMs
@@ -59,74 +59,17 @@ def log(msg):
 
 
 # ------------------------------------------------------------------- lab --
-def lab(*args, timeout=900, check=True):
-    """Run test/lab/lab with ARGS; CompletedProcess (text)."""
-    with subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            stop_lab_command(proc)
-            raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
-        except BaseException:
-            stop_lab_command(proc)
-            raise
-    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    if check and result.returncode != 0:
-        raise RuntimeError(
-            f"lab {' '.join(args[:6])} -> rc={result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    return result
+# The lab tests' driver (test/lab/labdriver.py) drives the lab for the benchmarks too.
+sys.path.insert(0, os.path.join(PROJECT, "test", "lab"))
+from labdriver import COMMAND_LOG, COMMANDS, healthy_now, lab, on, salt_json, wait_minion  # noqa: E402
 
-
-def stop_lab_command(proc):
-    """SIGTERM, not SIGKILL: `lab exec` then also ends its command inside the node (an
-    interrupted run otherwise left a probe applying states there)."""
-    proc.terminate()
-    try:
-        proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-
-
-def lab_salt_json(target, *args, timeout=600, tgt_type=None):
-    """`lab salt [-L] TARGET ARGS --out=json --static`: the parsed answer ({} if none)."""
-    opts = ["--out=json", "--static", "-t", str(timeout)] + (["-L"] if tgt_type == "list" else [])
-    out = lab("salt", *opts, target, *args, timeout=timeout + 120, check=False)
-    try:
-        return json.loads(out.stdout or "{}")
-    except ValueError:
-        return {"_raw": out.stdout[-3000:], "_stderr": out.stderr[-3000:]}
-
-
-def wait_ping(node, total=900):
-    """Until NODE's minion answers test.ping (one 60 s job at a time, as `lab up` does)."""
-    end = time.monotonic() + total
-    while time.monotonic() < end:
-        if lab_salt_json(node, "test.ping", timeout=60).get(node) is True:
-            return True
-        time.sleep(3)
-    raise RuntimeError(f"{node}: salt-minion does not answer test.ping after {total}s")
-
-
-def vm_sh(node, script, timeout=300, check=True):
-    return lab("exec", f"--timeout={timeout}", node, "sh", "-c", script, timeout=timeout + 60, check=check)
+is_read_only = COMMANDS.is_read_only
 
 
 def health(nodes):
-    """drbdha.status of each node from the host; {node: answer}."""
-    ret = lab_salt_json(",".join(nodes), "drbdha.status", timeout=600, tgt_type="list")
-    return {n: ret.get(n) for n in nodes}
-
-
-def check_healthy(nodes):
-    views = health(nodes)
-    bad = {n: (v or {}).get("verdict") if isinstance(v, dict) else v for n, v in views.items()}
-    bad = {n: v for n, v in bad.items() if v != "healthy"}
-    if bad:
-        details = {n: (views[n] or {}).get("reasons") if isinstance(views[n], dict) else views[n] for n in bad}
-        raise RuntimeError(f"lab not healthy: {bad}; reasons: {details}")
-    return views
+    """{node: its verdict} (None for a node that did not answer drbdha.status)."""
+    ret, _ = salt_json("-L", ",".join(nodes), "drbdha.status", timeout=600)
+    return {n: ret[n].get("verdict") if isinstance(ret.get(n), dict) else None for n in nodes}
 
 
 class MinionConfig:
@@ -159,24 +102,25 @@ class MinionConfig:
             raise RuntimeError("; ".join(errors))
 
     def _enable(self, node):
-        out = vm_sh(node, f"test -e {COMMAND_LOG} && echo yes || echo no; test -e {MINION_CONF} && echo conf || :")
+        found = f"test -e {COMMAND_LOG} && echo yes || echo no; test -e {MINION_CONF} && echo conf || :"
+        out = on(node, "sh", "-c", found)
         self.log_existed[node] = out.stdout.split()[0] == "yes"
         if "conf" in out.stdout.split():
             raise RuntimeError(f"{node}: {MINION_CONF} exists already (another benchmark running?)")
-        vm_sh(
-            node,
+        on(
+            node, "sh", "-c",
             f"printf '# drbdha benchmarks (bench/): removed when they end\\ndrbdha_command_log: {COMMAND_LOG}\\n'"
             f" > {MINION_CONF} && systemctl restart salt-minion",
         )
-        wait_ping(node)
+        wait_minion(node)
         log(f"{node}: command log on ({COMMAND_LOG}), salt-minion restarted and answering")
 
     def _restore(self, node):
         remove = [MINION_CONF, VM_OUT]
         if not self.log_existed.get(node, True):
             remove.append(COMMAND_LOG)
-        vm_sh(node, f"rm -rf {' '.join(remove)} && systemctl restart salt-minion")
-        wait_ping(node)
+        on(node, "sh", "-c", f"rm -rf {' '.join(remove)} && systemctl restart salt-minion")
+        wait_minion(node)
         log(f"{node}: minion config restored ({', '.join(remove)} removed), salt-minion answering")
 
     def __enter__(self):
@@ -194,13 +138,12 @@ def probe(node, mode, args, timeout):
     with open(PROBE, encoding="utf-8") as handle:
         code = handle.read()
     args = {"log": COMMAND_LOG, **args}
-    out = lab("exec", f"--timeout={timeout}", node, VM_PYTHON, "-c", code, mode, json.dumps(args),
-              timeout=timeout + 120, check=False)
+    out = on(node, VM_PYTHON, "-c", code, mode, json.dumps(args), timeout=timeout, check=False)
     for line in out.stdout.splitlines():
         if line.startswith("BENCH-RESULT "):
             return json.loads(line[len("BENCH-RESULT "):])
     # The call itself failed (timeout, agent): take what the probe saved.
-    saved = lab("exec", node, "cat", args["out"], check=False)
+    saved = on(node, "cat", args["out"], check=False)
     if saved.returncode == 0 and saved.stdout.strip():
         result = json.loads(saved.stdout)
         result.setdefault("warnings", []).append(f"recovered from {args['out']}: {out.stderr[-500:]}")
@@ -240,7 +183,7 @@ def lowstate_layout(node):
     and shows the highstate, which in the lab is empty (the formula is applied
     by name), so it would make a yardstick of zero states.
     """
-    ret = lab_salt_json(node, "state.show_low_sls", "drbdha", timeout=900)
+    ret, _ = salt_json(node, "state.show_low_sls", "drbdha", timeout=900)
     chunks = ret.get(node)
     if not isinstance(chunks, list) or not chunks or not all(isinstance(c, dict) for c in chunks):
         raise RuntimeError(f"{node}: state.show_low_sls drbdha gave no states: {str(chunks)[:2000]}")
@@ -385,86 +328,6 @@ def status_phase(nodes, runs, parallel=True):
 
 
 # -------------------------------------------------- command classification --
-_VIRSH_RO = {"list", "domstate", "dumpxml", "dominfo", "domblklist", "domiflist", "capabilities", "version",
-             "uri", "net-list", "pool-list", "nodeinfo", "domid", "domuuid", "dommemstat"}
-_DRBDADM_RO = {"status", "dump", "dump-md", "cstate", "dstate", "role", "show-gi", "get-gi", "--version",
-               "dump-xml", "events2"}
-_DRBDSETUP_RO = {"status", "show", "show-gi", "get-gi", "events2", "--version", "dstate", "cstate", "role"}
-_SYSTEMCTL_RO = {"is-active", "is-enabled", "is-failed", "status", "show", "list-units", "list-unit-files", "cat"}
-
-
-def _subcommand(args, takes_value=()):
-    """The first argument that is not an option (skipping the values of TAKES_VALUE options)."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in takes_value:
-            skip = True
-            continue
-        if arg.startswith("-") and arg not in ("--version",):
-            continue
-        return arg
-    return None
-
-
-def is_read_only(argv):
-    """
-    Whether a command only reads state. Rules per tool (everything not listed
-    counts as a write):
-      drbdadm status/dump/dump-md/sh-*/cstate/dstate/role/…, any with -d (dry run);
-      drbdsetup status/show/…; drbdmeta dump-md; crm_mon; cibadmin -Q;
-      crm configure show, crm status; crm_attribute/crm_resource with a query
-      option; virsh list/domstate/dumpxml/dominfo/…; corosync-cfgtool -s,
-      corosync-quorumtool; blkid; systemctl is-*/status/show; dpkg-query, rpm -q;
-      certutil -L (an NSS database's list); modinfo.
-    """
-    if not argv:
-        return False
-    tool = os.path.basename(argv[0])
-    args = list(argv[1:])
-    if tool == "drbdadm":
-        if "-d" in args or "--dry-run" in args:
-            return True
-        sub = _subcommand(args, ("-c", "--config-file", "-t", "--config-to-test"))
-        return sub is not None and (sub in _DRBDADM_RO or sub.startswith("sh-"))
-    if tool == "drbdsetup":
-        return _subcommand(args) in _DRBDSETUP_RO
-    if tool == "drbdmeta":
-        return any(a in ("dump-md", "read-dev-uuid", "get-gi", "show-gi", "check-resize") for a in args)
-    if tool == "crm_mon":
-        return True
-    if tool == "cibadmin":
-        return any(a in ("-Q", "--query") for a in args) and not any(
-            a in ("-R", "-C", "-M", "-D", "-E", "-U", "-P", "--replace", "--create", "--modify", "--delete",
-                  "--erase", "--upgrade", "--patch")
-            for a in args
-        )
-    if tool == "crm":
-        words = [a for a in args if not a.startswith("-")]
-        return words[:2] == ["configure", "show"] or words[:1] == ["status"] or words[:2] in (
-            ["resource", "status"], ["cluster", "status"], ["node", "show"])
-    if tool == "crm_attribute":
-        return any(a in ("--query", "-G") for a in args)
-    if tool == "crm_resource":
-        return any(a in ("--locate", "-W", "--list", "-l", "--query-xml", "-q", "--why", "-Y", "--list-raw")
-                   for a in args)
-    if tool == "virsh":
-        return _subcommand(args, ("--connect", "-c")) in _VIRSH_RO
-    if tool == "corosync-cfgtool":
-        return "-s" in args and "-R" not in args
-    if tool in ("corosync-quorumtool", "blkid", "dpkg-query", "lsblk", "modinfo"):
-        return True
-    if tool == "certutil":
-        return args[:1] == ["-L"]
-    if tool == "rpm":
-        return any(a.startswith("-q") for a in args)
-    if tool == "systemctl":
-        return _subcommand(args) in _SYSTEMCTL_RO
-    return False
-
-
 def command_text(argv, width=90):
     text = shlex.join(argv) if isinstance(argv, list) else str(argv)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -891,7 +754,7 @@ def measure(args, phases):
     raw = {"environment": env, "nodes": nodes, "runs": args.runs, "parallel": args.parallel}
     if not args.skip_health:
         log("checking drbdha.status on the nodes")
-        raw["health_before"] = {n: (v or {}).get("verdict") for n, v in check_healthy(nodes).items()}
+        raw["health_before"] = {n: v["verdict"] for n, v in healthy_now(nodes).items()}
     with MinionConfig(nodes):
         if "apply" in phases:
             started = time.monotonic()
@@ -902,7 +765,7 @@ def measure(args, phases):
             raw["status"] = status_phase(nodes, args.runs, parallel=args.parallel)
             raw["status_phase_seconds"] = round(time.monotonic() - started, 1)
     if not args.skip_health:
-        raw["health_after"] = {n: (v or {}).get("verdict") for n, v in health(nodes).items()}
+        raw["health_after"] = health(nodes)
     try:
         raw["environment"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     except OSError:
@@ -931,7 +794,7 @@ def one_node_main(name, description, measure_node, derive, default_runs, node_he
         raw = load_raw(args.from_file)
     else:
         raw = {"node": args.node, "environment": environment()}
-        check_healthy([args.node])
+        healthy_now([args.node])
         raw.update(measure_node(args.node, args.runs))
     figures, md = derive(raw)
     if not args.from_file:
