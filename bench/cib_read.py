@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Before/after of the CIB comparison on a converged node (issue #6, figures 1-2):
+Before/after of the CIB comparison on a converged node (behind figures 1 and 2):
 what ``crmsh.cib_objects`` costs when it starts crmsh (``crm configure show``,
 the path before the remembered comparison, and still the path after any change
 to the CIB) against when it answers from ``cibadmin`` and its record

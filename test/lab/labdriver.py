@@ -252,8 +252,8 @@ def logged_commands(node):
     """
     The argv lists of every command the formula's modules ran on ``node`` so
     far. A hard power-off can leave a run of NUL bytes where the file had
-    grown but its last blocks were never written (seen on ext4 after the
-    power-off drill): those are dropped; anything else must parse.
+    grown but its last blocks were never written (the file system had
+    recorded the new size, not yet the data): those are dropped; anything else must parse.
     """
     text = on(node, "cat", COMMAND_LOG, check=False).stdout
     lines = (line.strip("\x00") for line in text.splitlines())
