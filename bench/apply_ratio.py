@@ -2,8 +2,9 @@
 """
 Figure 2 of the drbdha benchmarks: wall time of a converged
 `state.apply drbdha` ÷ wall time of applying, in the same in-VM minion process
-and interleaved with it, an SLS of as many `test.nop` states
-(bench/nop/nN.sls, generated). Target: at most 1.5.
+and interleaved with it, as many `test.nop` states in drbdha's own SLS layout
+(bench/tree/NODE, generated). Target: at most 1.3. Beside it, from the same
+runs: the same states in one file (bench/nop/nN.sls).
 
     bench/apply_ratio.py [--runs 5] [--nodes node-1,node-2] [--parallel]
     bench/apply_ratio.py --from bench/results/<stamp>-run.json   # tables only

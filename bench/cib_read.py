@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Before/after of the CIB comparison on a converged node (issue #6, figures 1-2):
+Before/after of the CIB comparison on a converged node (behind figures 1 and 2):
 what ``crmsh.cib_objects`` costs when it starts crmsh (``crm configure show``,
 the path before the remembered comparison, and still the path after any change
 to the CIB) against when it answers from ``cibadmin`` and its record
@@ -49,7 +49,7 @@ print(json.dumps(out))
 
 def time_reads(node, run):
     order = list(READS.items()) if run % 2 == 0 else list(reversed(READS.items()))
-    out = bench.lab("exec", "--timeout=600", node, bench.VM_PYTHON, "-c", TIMER, json.dumps(order), timeout=700)
+    out = bench.on(node, bench.VM_PYTHON, "-c", TIMER, json.dumps(order), timeout=600)
     result = json.loads(out.stdout)
     for name, r in result.items():
         if r["rc"] != 0:
@@ -59,8 +59,8 @@ def time_reads(node, run):
 
 def time_cib_state(node, forget):
     if forget:
-        bench.lab("exec", node, "rm", "-f", RECORD)
-    ret = bench.lab_salt_json(node, "state.apply", "drbdha", timeout=1800)
+        bench.on(node, "rm", "-f", RECORD)
+    ret, _ = bench.salt_json(node, "state.apply", "drbdha", timeout=1800)
     states = ret.get(node)
     if not isinstance(states, dict):
         raise RuntimeError(f"{node}: state.apply drbdha answered {str(states)[:2000]}")

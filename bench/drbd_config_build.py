@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Before/after of how the DRBD configuration is made at render time (issue #6,
+Before/after of how the DRBD configuration is made at render time (behind
 figure 2): the formula's ``drbdha.drbd`` concern as of commit dac21d5, which
 rendered two Jinja templates through ``slsutil.renderer``, against the same
 concern now, which builds the same files in Python
@@ -63,9 +63,9 @@ def write_before():
 def runs_of(result):
     """
     ``[{"first": way, way: {"seconds", "in_states", "converged"}, ...}]`` per
-    timed run, from the probe's calls (bench/vm_probe.py, apply mode). The two
-    results saved before the probe did this (18:21 and 18:30 on 2026-11-26)
-    came from a timer of their own that kept this shape already: ``runs``.
+    timed run, from the probe's calls (bench/vm_probe.py, apply mode). Results
+    saved by the script's former timer of its own hold this shape already, as
+    ``runs``, so ``--from`` still renders them.
     """
     if "runs" in result:
         return result["runs"]

@@ -1,16 +1,18 @@
 """
-Shared machinery of the drbdha benchmarks (issue #6): driving the full-tier
-lab (test/lab/lab), the measurement phases, the command classification, the
-statistics and the Markdown tables. Stdlib only, Python 3.11.
+Shared machinery of the drbdha benchmarks: the measurement phases, the
+statistics and the Markdown tables. The lab is driven through the lab tests'
+driver (test/lab/labdriver.py), and commands are classified by the formula's
+own rule (_utils/drbdha_commands.py). Stdlib only, Python 3.11.
 
 Two measurement phases, each run inside the nodes by bench/vm_probe.py (see
 its docstring for what is timed and how):
 
 - apply phase: per node ONE in-VM process (the in-process minion salt-call
-  uses, built once, untimed) applies ``drbdha`` and ``bench.nop.nN`` (N
-  ``test.nop`` states, N = the node's number of drbdha states) once each as
+  uses, built once, untimed) applies ``drbdha``, ``bench.tree.NODE`` (N
+  ``test.nop`` states in drbdha's layout, N = the node's number of drbdha
+  states) and ``bench.nop.nN`` (the same N in one file) once each as
   warm-up, then ``--runs`` times each, interleaved ABBA. Gives figures 1
-  (commands per converged apply), 2 (apply ÷ nop) and 4 (memory, apply).
+  (commands per converged apply), 2 (apply ÷ layout) and 4 (memory, apply).
 - status phase: per run and node a FRESH in-VM process calls
   ``drbdha.status`` twice (``cold``: the first call in the process, loading
   the modules as a minion job does; ``warm``: again, ``__context__``
@@ -40,7 +42,6 @@ RESULTS = os.path.join(HERE, "results")
 NOP_DIR = os.path.join(HERE, "nop")
 TREE_DIR = os.path.join(HERE, "tree")
 NODES = ("node-1", "node-2")
-COMMAND_LOG = "/var/log/drbdha-commands.log"
 MINION_CONF = "/etc/salt/minion.d/bench.conf"
 VM_PYTHON = "/opt/salt/bin/python"
 VM_OUT = "/var/tmp/drbdha-bench"  # noqa: S108 - a path inside the lab VMs
@@ -48,7 +49,7 @@ PROBE = os.path.join(HERE, "vm_probe.py")
 
 TARGETS = {
     "commands_per_apply": 6,  # per node, all read-only
-    "apply_ratio": 1.5,
+    "apply_ratio": 1.3,  # drbdha ÷ as many test.nop states in drbdha's layout
     "status_subprocesses": 3,
     "status_ratio": 1.2,
 }
@@ -59,74 +60,17 @@ def log(msg):
 
 
 # ------------------------------------------------------------------- lab --
-def lab(*args, timeout=900, check=True):
-    """Run test/lab/lab with ARGS; CompletedProcess (text)."""
-    with subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            stop_lab_command(proc)
-            raise RuntimeError(f"lab {' '.join(args[:4])} ... timed out after {timeout}s") from exc
-        except BaseException:
-            stop_lab_command(proc)
-            raise
-    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    if check and result.returncode != 0:
-        raise RuntimeError(
-            f"lab {' '.join(args[:6])} -> rc={result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    return result
+# The lab tests' driver (test/lab/labdriver.py) drives the lab for the benchmarks too.
+sys.path.insert(0, os.path.join(PROJECT, "test", "lab"))
+from labdriver import COMMAND_LOG, COMMANDS, healthy_now, lab, on, salt_json, wait_minion  # noqa: E402
 
-
-def stop_lab_command(proc):
-    """SIGTERM, not SIGKILL: `lab exec` then also ends its command inside the node (an
-    interrupted run otherwise left a probe applying states there)."""
-    proc.terminate()
-    try:
-        proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-
-
-def lab_salt_json(target, *args, timeout=600, tgt_type=None):
-    """`lab salt [-L] TARGET ARGS --out=json --static`: the parsed answer ({} if none)."""
-    opts = ["--out=json", "--static", "-t", str(timeout)] + (["-L"] if tgt_type == "list" else [])
-    out = lab("salt", *opts, target, *args, timeout=timeout + 120, check=False)
-    try:
-        return json.loads(out.stdout or "{}")
-    except ValueError:
-        return {"_raw": out.stdout[-3000:], "_stderr": out.stderr[-3000:]}
-
-
-def wait_ping(node, total=900):
-    """Until NODE's minion answers test.ping (one 60 s job at a time, as `lab up` does)."""
-    end = time.monotonic() + total
-    while time.monotonic() < end:
-        if lab_salt_json(node, "test.ping", timeout=60).get(node) is True:
-            return True
-        time.sleep(3)
-    raise RuntimeError(f"{node}: salt-minion does not answer test.ping after {total}s")
-
-
-def vm_sh(node, script, timeout=300, check=True):
-    return lab("exec", f"--timeout={timeout}", node, "sh", "-c", script, timeout=timeout + 60, check=check)
+is_read_only = COMMANDS.is_read_only
 
 
 def health(nodes):
-    """drbdha.status of each node from the host; {node: answer}."""
-    ret = lab_salt_json(",".join(nodes), "drbdha.status", timeout=600, tgt_type="list")
-    return {n: ret.get(n) for n in nodes}
-
-
-def check_healthy(nodes):
-    views = health(nodes)
-    bad = {n: (v or {}).get("verdict") if isinstance(v, dict) else v for n, v in views.items()}
-    bad = {n: v for n, v in bad.items() if v != "healthy"}
-    if bad:
-        details = {n: (views[n] or {}).get("reasons") if isinstance(views[n], dict) else views[n] for n in bad}
-        raise RuntimeError(f"lab not healthy: {bad}; reasons: {details}")
-    return views
+    """{node: its verdict} (None for a node that did not answer drbdha.status)."""
+    ret, _ = salt_json("-L", ",".join(nodes), "drbdha.status", timeout=600)
+    return {n: ret[n].get("verdict") if isinstance(ret.get(n), dict) else None for n in nodes}
 
 
 class MinionConfig:
@@ -159,24 +103,25 @@ class MinionConfig:
             raise RuntimeError("; ".join(errors))
 
     def _enable(self, node):
-        out = vm_sh(node, f"test -e {COMMAND_LOG} && echo yes || echo no; test -e {MINION_CONF} && echo conf || :")
+        found = f"test -e {COMMAND_LOG} && echo yes || echo no; test -e {MINION_CONF} && echo conf || :"
+        out = on(node, "sh", "-c", found)
         self.log_existed[node] = out.stdout.split()[0] == "yes"
         if "conf" in out.stdout.split():
             raise RuntimeError(f"{node}: {MINION_CONF} exists already (another benchmark running?)")
-        vm_sh(
-            node,
+        on(
+            node, "sh", "-c",
             f"printf '# drbdha benchmarks (bench/): removed when they end\\ndrbdha_command_log: {COMMAND_LOG}\\n'"
             f" > {MINION_CONF} && systemctl restart salt-minion",
         )
-        wait_ping(node)
+        wait_minion(node)
         log(f"{node}: command log on ({COMMAND_LOG}), salt-minion restarted and answering")
 
     def _restore(self, node):
         remove = [MINION_CONF, VM_OUT]
         if not self.log_existed.get(node, True):
             remove.append(COMMAND_LOG)
-        vm_sh(node, f"rm -rf {' '.join(remove)} && systemctl restart salt-minion")
-        wait_ping(node)
+        on(node, "sh", "-c", f"rm -rf {' '.join(remove)} && systemctl restart salt-minion")
+        wait_minion(node)
         log(f"{node}: minion config restored ({', '.join(remove)} removed), salt-minion answering")
 
     def __enter__(self):
@@ -194,13 +139,12 @@ def probe(node, mode, args, timeout):
     with open(PROBE, encoding="utf-8") as handle:
         code = handle.read()
     args = {"log": COMMAND_LOG, **args}
-    out = lab("exec", f"--timeout={timeout}", node, VM_PYTHON, "-c", code, mode, json.dumps(args),
-              timeout=timeout + 120, check=False)
+    out = on(node, VM_PYTHON, "-c", code, mode, json.dumps(args), timeout=timeout, check=False)
     for line in out.stdout.splitlines():
         if line.startswith("BENCH-RESULT "):
             return json.loads(line[len("BENCH-RESULT "):])
     # The call itself failed (timeout, agent): take what the probe saved.
-    saved = lab("exec", node, "cat", args["out"], check=False)
+    saved = on(node, "cat", args["out"], check=False)
     if saved.returncode == 0 and saved.stdout.strip():
         result = json.loads(saved.stdout)
         result.setdefault("warnings", []).append(f"recovered from {args['out']}: {out.stderr[-500:]}")
@@ -240,7 +184,7 @@ def lowstate_layout(node):
     and shows the highstate, which in the lab is empty (the formula is applied
     by name), so it would make a yardstick of zero states.
     """
-    ret = lab_salt_json(node, "state.show_low_sls", "drbdha", timeout=900)
+    ret, _ = salt_json(node, "state.show_low_sls", "drbdha", timeout=900)
     chunks = ret.get(node)
     if not isinstance(chunks, list) or not chunks or not all(isinstance(c, dict) for c in chunks):
         raise RuntimeError(f"{node}: state.show_low_sls drbdha gave no states: {str(chunks)[:2000]}")
@@ -385,86 +329,6 @@ def status_phase(nodes, runs, parallel=True):
 
 
 # -------------------------------------------------- command classification --
-_VIRSH_RO = {"list", "domstate", "dumpxml", "dominfo", "domblklist", "domiflist", "capabilities", "version",
-             "uri", "net-list", "pool-list", "nodeinfo", "domid", "domuuid", "dommemstat"}
-_DRBDADM_RO = {"status", "dump", "dump-md", "cstate", "dstate", "role", "show-gi", "get-gi", "--version",
-               "dump-xml", "events2"}
-_DRBDSETUP_RO = {"status", "show", "show-gi", "get-gi", "events2", "--version", "dstate", "cstate", "role"}
-_SYSTEMCTL_RO = {"is-active", "is-enabled", "is-failed", "status", "show", "list-units", "list-unit-files", "cat"}
-
-
-def _subcommand(args, takes_value=()):
-    """The first argument that is not an option (skipping the values of TAKES_VALUE options)."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in takes_value:
-            skip = True
-            continue
-        if arg.startswith("-") and arg not in ("--version",):
-            continue
-        return arg
-    return None
-
-
-def is_read_only(argv):
-    """
-    Whether a command only reads state. Rules per tool (everything not listed
-    counts as a write):
-      drbdadm status/dump/dump-md/sh-*/cstate/dstate/role/…, any with -d (dry run);
-      drbdsetup status/show/…; drbdmeta dump-md; crm_mon; cibadmin -Q;
-      crm configure show, crm status; crm_attribute/crm_resource with a query
-      option; virsh list/domstate/dumpxml/dominfo/…; corosync-cfgtool -s,
-      corosync-quorumtool; blkid; systemctl is-*/status/show; dpkg-query, rpm -q;
-      certutil -L (an NSS database's list); modinfo.
-    """
-    if not argv:
-        return False
-    tool = os.path.basename(argv[0])
-    args = list(argv[1:])
-    if tool == "drbdadm":
-        if "-d" in args or "--dry-run" in args:
-            return True
-        sub = _subcommand(args, ("-c", "--config-file", "-t", "--config-to-test"))
-        return sub is not None and (sub in _DRBDADM_RO or sub.startswith("sh-"))
-    if tool == "drbdsetup":
-        return _subcommand(args) in _DRBDSETUP_RO
-    if tool == "drbdmeta":
-        return any(a in ("dump-md", "read-dev-uuid", "get-gi", "show-gi", "check-resize") for a in args)
-    if tool == "crm_mon":
-        return True
-    if tool == "cibadmin":
-        return any(a in ("-Q", "--query") for a in args) and not any(
-            a in ("-R", "-C", "-M", "-D", "-E", "-U", "-P", "--replace", "--create", "--modify", "--delete",
-                  "--erase", "--upgrade", "--patch")
-            for a in args
-        )
-    if tool == "crm":
-        words = [a for a in args if not a.startswith("-")]
-        return words[:2] == ["configure", "show"] or words[:1] == ["status"] or words[:2] in (
-            ["resource", "status"], ["cluster", "status"], ["node", "show"])
-    if tool == "crm_attribute":
-        return any(a in ("--query", "-G") for a in args)
-    if tool == "crm_resource":
-        return any(a in ("--locate", "-W", "--list", "-l", "--query-xml", "-q", "--why", "-Y", "--list-raw")
-                   for a in args)
-    if tool == "virsh":
-        return _subcommand(args, ("--connect", "-c")) in _VIRSH_RO
-    if tool == "corosync-cfgtool":
-        return "-s" in args and "-R" not in args
-    if tool in ("corosync-quorumtool", "blkid", "dpkg-query", "lsblk", "modinfo"):
-        return True
-    if tool == "certutil":
-        return args[:1] == ["-L"]
-    if tool == "rpm":
-        return any(a.startswith("-q") for a in args)
-    if tool == "systemctl":
-        return _subcommand(args) in _SYSTEMCTL_RO
-    return False
-
-
 def command_text(argv, width=90):
     text = shlex.join(argv) if isinstance(argv, list) else str(argv)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -639,47 +503,45 @@ def _ratio_stats(numerator, denominator, runs):
 
 
 def derive_apply_ratio(apply_results):
-    """Figure 2: converged drbdha apply ÷ same-size test.nop apply, same process, interleaved.
+    """Figure 2: converged drbdha apply ÷ the same number of test.nop states in drbdha's layout.
 
-    With the formula's layout of test.nop states (bench/tree/NODE, see tree_files) in
-    the same runs, it also splits the ratio: drbdha ÷ tree is the states' own work,
-    tree ÷ nop is what the formula's file structure and settings cost.
+    The layout (bench/tree/NODE, see tree_files) has the formula's files, includes and
+    settings with none of its work, so the ratio is what the states' work costs. Beside
+    it, from the same runs: drbdha ÷ the test.nop states in one file (bench/nop/nN),
+    and layout ÷ one file, what the file structure and the settings cost.
     """
-    summary, rows, tree_rows, break_rows, slow_rows = {}, [], [], [], []
+    summary, rows, other_rows, break_rows, slow_rows = {}, [], [], [], []
+    target = TARGETS["apply_ratio"]
     for node, result in sorted(apply_results.items()):
         formula, nop, tree = ({c["run"]: c for c in _timed_calls(result, which)}
                               for which in ("formula", "nop", "tree"))
-        runs = sorted(set(formula) & set(nop))
-        ratios = _ratio_stats(formula, nop, runs)
-        f_s = stats([formula[r]["seconds"] for r in runs])
-        n_s = stats([nop[r]["seconds"] for r in runs])
-        n_states = sorted({formula[r]["state"]["n_states"] for r in runs} | {nop[r]["state"]["n_states"] for r in runs})
+        runs = sorted(set(formula) & set(nop) & set(tree))
+        ratios = _ratio_stats(formula, tree, runs)
+        f_s, t_s = stats([formula[r]["seconds"] for r in runs]), stats([tree[r]["seconds"] for r in runs])
+        n_states = sorted({calls[r]["state"]["n_states"] for calls in (formula, tree) for r in runs})
         conv = all(formula[r]["state"]["converged"] for r in runs)
-        summary[node] = {"ratio": ratios, "formula_s": f_s, "nop_s": n_s, "n_states": n_states,
-                         "all_converged": conv, "runs": runs,
-                         "target_met": (ratios["median"] <= TARGETS["apply_ratio"]) if ratios["n"] else None}
-        rows.append([node, "/".join(map(str, n_states)), fmt_stats(f_s, 1, " s"), fmt_stats(n_s, 1, " s"),
-                     fmt_stats(ratios, 2), f"≤ {TARGETS['apply_ratio']}", met(ratios["median"], TARGETS["apply_ratio"]),
-                     "yes" if conv else "**no**"])
-        tree_runs = sorted(set(runs) & set(tree))
-        if tree_runs:
-            t_s = stats([tree[r]["seconds"] for r in tree_runs])
-            work, structure = _ratio_stats(formula, tree, tree_runs), _ratio_stats(tree, nop, tree_runs)
-            # The formula's apply with the time of its commands taken out (the modules' own timing):
-            # what figure 2 would be if its reads cost nothing.
-            less = {r: formula[r]["seconds"] - _commands_seconds(formula[r]) for r in tree_runs}
-            no_reads = stats([less[r] / tree[r]["seconds"] for r in tree_runs])
-            no_reads_nop = stats([less[r] / nop[r]["seconds"] for r in tree_runs])
-            summary[node].update(tree_s=t_s, formula_over_tree=work, tree_over_nop=structure,
-                                 formula_less_commands_over_tree=no_reads,
-                                 formula_less_commands_over_nop=no_reads_nop)
-            tree_rows.append([node, fmt_stats(t_s, 1, " s"), fmt_stats(structure, 2), fmt_stats(work, 2),
-                              fmt_stats(no_reads, 2), fmt_stats(no_reads_nop, 2)])
-        for which, calls, which_runs in (("drbdha", formula, runs), ("drbdha layout, test.nop", tree, tree_runs),
-                                         ("test.nop, one file", nop, runs)):
-            if not which_runs:
+        # The formula's apply with the time of its commands taken out (the modules' own timing):
+        # what the ratios would be if its reads cost nothing.
+        less = {r: formula[r]["seconds"] - _commands_seconds(formula[r]) for r in runs}
+        summary[node] = {
+            "ratio": ratios, "formula_s": f_s, "tree_s": t_s, "n_states": n_states, "all_converged": conv,
+            "runs": runs, "target_met": (ratios["median"] <= target) if ratios["n"] else None,
+            "nop_s": stats([nop[r]["seconds"] for r in runs]),
+            "formula_over_nop": _ratio_stats(formula, nop, runs),
+            "tree_over_nop": _ratio_stats(tree, nop, runs),
+            "formula_less_commands_over_tree": stats([less[r] / tree[r]["seconds"] for r in runs]),
+            "formula_less_commands_over_nop": stats([less[r] / nop[r]["seconds"] for r in runs]),
+        }
+        rows.append([node, "/".join(map(str, n_states)), fmt_stats(f_s, 1, " s"), fmt_stats(t_s, 1, " s"),
+                     fmt_stats(ratios, 2), f"≤ {target}", met(ratios["median"], target), "yes" if conv else "**no**"])
+        other_rows.append([node, fmt_stats(summary[node]["nop_s"], 1, " s")] + [
+            fmt_stats(summary[node][key], 2) for key in ("formula_over_nop", "tree_over_nop",
+                                                        "formula_less_commands_over_tree",
+                                                        "formula_less_commands_over_nop")])
+        for which, calls in (("drbdha", formula), ("drbdha layout, test.nop", tree), ("test.nop, one file", nop)):
+            if not runs:
                 continue
-            parts = _time_breakdown([calls[r] for r in which_runs])
+            parts = _time_breakdown([calls[r] for r in runs])
             summary[node].setdefault("breakdown", {})[which] = parts
             requests = (f"{fmt_stats(parts['file_requests'], 0)} ({fmt_stats(parts['file_misses'], 0)} misses)"
                         if "file_requests" in parts else "–")
@@ -690,24 +552,21 @@ def derive_apply_ratio(apply_results):
                                fmt_stats(parts.get("rest", parts.get("outside")), 1)])
         summary[node]["slowest_states"] = slowest = _slowest_states([formula[r] for r in runs], top=40)
         slow_rows += [[node, f"`{key}`", fmt(ms / 1000, 2)] for key, ms in slowest[:8]]
-    md = "### 2. Converged `state.apply drbdha` ÷ the same number of `test.nop` states\n\n" + table(
-        ["node", "states", "drbdha apply", "test.nop apply", "ratio (per run)", "target", "result", "converged"],
-        rows)
-    if tree_rows:
-        md += ("\n\nThe same number of `test.nop` states in drbdha's SLS layout (bench/tree/NODE: the same "
-               "files and includes, each starting with the formula's import of its map), in the same runs. "
-               "Layout ÷ one file is what the file structure and settings cost; drbdha ÷ layout is the "
-               "states' own work. The last two columns take the formula's commands out of its apply "
-               "(their time as the modules logged it, per run): what the ratios would be if its reads "
-               "cost nothing:\n\n")
-        md += table(["node", "layout apply", "layout ÷ one file", "drbdha ÷ layout",
-                     "drbdha less its commands ÷ layout", "drbdha less its commands ÷ one file"], tree_rows)
+    md = ("### 2. Converged `state.apply drbdha` ÷ the same number of `test.nop` states in drbdha's layout\n\n"
+          + table(["node", "states", "drbdha apply", "layout apply", "ratio (per run)", "target", "result",
+                   "converged"], rows))
+    md += ("\n\nThe same runs against the same number of `test.nop` states in one file: drbdha ÷ one file, and "
+           "layout ÷ one file (what the file structure and the settings cost). The last two columns take the "
+           "formula's commands out of its apply (their time as the modules logged it, per run): what the ratios "
+           "would be if its reads cost nothing:\n\n")
+    md += table(["node", "one-file apply", "drbdha ÷ one file", "layout ÷ one file",
+                 "drbdha less its commands ÷ layout", "drbdha less its commands ÷ one file"], other_rows)
     md += ("\n\nWhere the time goes (seconds, median (min–max)): inside the states (sum of their `duration`); "
            "outside the states, requests to the master's file server (each SLS file, map and YAML file "
            "looked up, including the misses of Salt trying NAME.sls before NAME/init.sls) and the pillar "
            "compile, both timed in the probe; of those two, the time spent loading the minion's RSA "
-           "private key (Salt parses it again in each job; – in results from before the probe timed it); "
-           "the rest (rendering, compiling and ordering the SLS tree):\n\n")
+           "private key (Salt parses it again in each job); the rest (rendering, compiling and ordering the "
+           "SLS tree):\n\n")
     md += table(["node", "SLS", "wall", "in states", "file-server requests", "in them", "pillar",
                  "of them: minion key loads", "rest"], break_rows)
     md += "\n\nSlowest states of the converged drbdha apply (median seconds):\n\n"
@@ -891,7 +750,7 @@ def measure(args, phases):
     raw = {"environment": env, "nodes": nodes, "runs": args.runs, "parallel": args.parallel}
     if not args.skip_health:
         log("checking drbdha.status on the nodes")
-        raw["health_before"] = {n: (v or {}).get("verdict") for n, v in check_healthy(nodes).items()}
+        raw["health_before"] = {n: v["verdict"] for n, v in healthy_now(nodes).items()}
     with MinionConfig(nodes):
         if "apply" in phases:
             started = time.monotonic()
@@ -902,7 +761,7 @@ def measure(args, phases):
             raw["status"] = status_phase(nodes, args.runs, parallel=args.parallel)
             raw["status_phase_seconds"] = round(time.monotonic() - started, 1)
     if not args.skip_health:
-        raw["health_after"] = {n: (v or {}).get("verdict") for n, v in health(nodes).items()}
+        raw["health_after"] = health(nodes)
     try:
         raw["environment"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     except OSError:
@@ -931,7 +790,7 @@ def one_node_main(name, description, measure_node, derive, default_runs, node_he
         raw = load_raw(args.from_file)
     else:
         raw = {"node": args.node, "environment": environment()}
-        check_healthy([args.node])
+        healthy_now([args.node])
         raw.update(measure_node(args.node, args.runs))
     figures, md = derive(raw)
     if not args.from_file:

@@ -23,7 +23,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # With diskless SBD (the lab's fencing): the survivor waits stonith-watchdog-timeout for the lost node.
-SAMPLE = os.path.join(HERE, "results", "20261203T0813-failover-journal-node-2-sbd.txt")
+SAMPLE = os.path.join(HERE, "reference", "failover-journal-sbd.txt")
 
 # (event, regular expression on the message), in the order they happen.
 EVENTS = (

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-What compiling the formula's Jinja costs, file by file (issue #6, figure 2):
+What compiling the formula's Jinja costs, file by file (behind figure 2):
 each SLS file and map.jinja compiled to Python by a Jinja environment with
 Salt's extensions (``do``, Salt's serializer tags) and filters, as Salt does
 again in every job; beside it, Salt's own set-up for one render (a trivial

@@ -1,18 +1,25 @@
 """
-Driving the full-tier lab from tests, only through its command (test/lab/lab),
-as a person would: Salt calls with JSON answers, the cluster-wide view, waits
-on real conditions, and the guest's write log.
+Driving the full-tier lab from the lab tests and the benchmarks, only through
+its command (test/lab/lab), as a person would: Salt calls with JSON answers,
+the cluster-wide view, waits on real conditions, and the guest's write log.
+Stdlib only apart from pytest's marker, so that bench/ runs it with any
+Python 3.11.
 """
 
+import importlib.util
 import json
 import os
 import signal
 import subprocess
 import time
 
-import pytest
+try:
+    import pytest
+except ImportError:  # bench/ drives the lab without pytest
+    pytest = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(os.path.dirname(HERE))
 LAB = os.path.join(HERE, "lab")
 REPORT = os.path.join(HERE, "guest", "ack-report")
 RUN = os.environ.get("DRBDHA_LAB_DIR", "/var/tmp/drbdha-lab")
@@ -22,14 +29,32 @@ QUORUM_HOST = "qnetd"
 MINIONS = (*NODES, QUORUM_HOST)
 GUEST, RESOURCE, DRBD = "havm", "rsc_kvm_havm", "res0"
 # The lab's tests boot VMs under TCG (minutes): they run only when asked for.
-LAB_ONLY = pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1")
+LAB_ONLY = pytest and pytest.mark.skipif(os.environ.get("DRBDHA_LAB") != "1", reason="full-tier lab: set DRBDHA_LAB=1")
 
 
 def lab(*args, timeout=900, check=True):
-    result = subprocess.run([LAB, *args], capture_output=True, text=True, timeout=timeout, check=False)
+    """Run test/lab/lab ARGS (CompletedProcess, text); subprocess.TimeoutExpired after TIMEOUT seconds."""
+    with subprocess.Popen([LAB, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException:
+            _end(proc)
+            raise
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check and result.returncode != 0:
         raise AssertionError(f"lab {' '.join(args)} -> rc={result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def _end(proc):
+    """SIGTERM first, not SIGKILL: `lab exec` then also ends its command inside the node, which would
+    otherwise go on changing the lab after its caller gave up."""
+    proc.terminate()
+    try:
+        proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
 
 
 def on(node, *argv, timeout=300, check=True):
@@ -38,8 +63,14 @@ def on(node, *argv, timeout=300, check=True):
 
 
 def salt_json(*args, timeout=900):
+    """`lab salt --out=json --static ARGS` (ARGS may start with -L for a list of minions): (answer, process)."""
     out = lab("salt", "--out=json", "--static", "-t", str(timeout), *args, timeout=timeout + 60, check=False)
     return json.loads(out.stdout or "{}"), out
+
+
+def wait_minion(node):
+    """Until NODE's agent and minion answer (after a restart of salt-minion or of the node)."""
+    lab("wait", node, "--salt", timeout=900)
 
 
 def salt_run_json(*args, timeout=900):
@@ -167,6 +198,15 @@ def _is_healthy(view):
     return view["verdict"] == "healthy", view["reasons"]
 
 
+def healthy_now(nodes=NODES):
+    """{node: drbdha.status} of NODES, each healthy now, without waiting (a benchmark measures only a healthy pair)."""
+    views = {node: answered_status(node) for node in nodes}
+    checks = {node: _is_healthy(view) for node, view in views.items()}
+    unhealthy = {node: seen for node, (ok, seen) in checks.items() if not ok}
+    assert not unhealthy, f"not healthy: {unhealthy}"
+    return views
+
+
 def record_events(path):
     """Record the master's event bus (salt-run state.event) into ``path`` until the process is stopped."""
     handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the recorder
@@ -205,19 +245,32 @@ def enable_command_log():
         on(node, "sh", "-c", f"echo 'drbdha_command_log: {COMMAND_LOG}' > /etc/salt/minion.d/drbdha-commands.conf")
         on(node, "systemctl", "restart", "salt-minion")
     for node in NODES:
-        lab("wait", node, "--salt", timeout=900)
+        wait_minion(node)
 
 
 def logged_commands(node):
     """
     The argv lists of every command the formula's modules ran on ``node`` so
     far. A hard power-off can leave a run of NUL bytes where the file had
-    grown but its last blocks were never written (seen on ext4 after the
-    power-off drill): those are dropped; anything else must parse.
+    grown but its last blocks were never written (the file system had
+    recorded the new size, not yet the data): those are dropped; anything else must parse.
     """
     text = on(node, "cat", COMMAND_LOG, check=False).stdout
     lines = (line.strip("\x00") for line in text.splitlines())
     return [json.loads(line)["argv"] for line in lines if line.strip()]
+
+
+def load_util(name):
+    """The formula's _utils/NAME.py imported from its file (a pure one: no Salt loader needed)."""
+    path = os.path.join(PROJECT, "_utils", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"drbdha_lab_utils_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# One rule, the formula's, for which commands only read: the benchmarks and the lab tests judge by it.
+COMMANDS = load_util("drbdha_commands")
 
 
 def blank_lab():

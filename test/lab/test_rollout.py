@@ -23,6 +23,7 @@ import time
 import pytest
 import yaml
 from labdriver import (
+    COMMANDS,
     GUEST,
     HERE,
     LAB_ONLY,
@@ -74,7 +75,7 @@ BENCH = os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench")
 
 
 def benchmark():
-    """bench/drbdha_bench.py: figure 1's rule and target (issue #6), so the benchmark and this test judge alike."""
+    """bench/drbdha_bench.py, for figure 1's target: the benchmark and this test judge alike."""
     if BENCH not in sys.path:
         sys.path.insert(0, BENCH)
     import drbdha_bench
@@ -98,7 +99,7 @@ def test_second_apply_changes_nothing_and_test_mode_predicts_nothing(rolled_out)
     for node, argvs in commands.items():
         print(f"converged apply on {node}: {len(argvs)} commands: {[' '.join(a) for a in argvs]}")
         # Figure 1's target: a converged apply runs at most 6 commands, all reads.
-        writes = [" ".join(a) for a in argvs if not bench.is_read_only(a)]
+        writes = [" ".join(a) for a in argvs if not COMMANDS.is_read_only(a)]
         limit = bench.TARGETS["commands_per_apply"]
         assert not writes and len(argvs) <= limit, f"{node}: {len(argvs)} commands; not read-only: {writes}"
     ret, out = salt_json("*", "state.apply", "drbdha", "test=True", timeout=1800)

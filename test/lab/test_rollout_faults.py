@@ -149,7 +149,7 @@ def test_apply_during_a_resync_waits_for_it_and_changes_nothing(settled):
             lambda: ((p := peer_of(status(secondary)))["replication"] == "SyncTarget", p), 120, "the resync to start"
         )
         # Guard: no forced Primary on a node that is behind. Its peer is Primary here, so the state
-        # does nothing at all ("already has a Primary", seen in the lab 2026-11-26); the refusal for
+        # does nothing at all ("already has a Primary"); the refusal for
         # a peer that is UpToDate but not Primary is unit-tested (test_states.py).
         logged_before = len(logged_commands(secondary))
         refused, raw = salt_json(secondary, "state.single", "drbdadm.initial_primary", "name=res0", timeout=600)
