@@ -43,17 +43,8 @@ def __virtual__():
 _CONFIGURATION = "crmsh.configuration"
 
 
-def _reads_only(argv):
-    """Whether a command only reads the cluster (what this module runs; anything else may write)."""
-    return (
-        argv[0] in ("crm_mon", "corosync-quorumtool")
-        or (argv[0] == "cibadmin" and argv[1:2] in (["-Q"], ["--query"]))
-        or argv[:3] == ["crm", "configure", "show"]
-    )
-
-
 def _run(argv, **kwargs):
-    if not _reads_only(argv):
+    if not __utils__["drbdha_commands.is_read_only"](argv):
         # The configuration section read earlier in this run may be stale now.
         __context__.pop(_CONFIGURATION, None)
     return __utils__["drbdha_util.run"](

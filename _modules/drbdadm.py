@@ -45,8 +45,8 @@ STATUS_CACHE = "drbdadm.status"
 
 
 def _run(argv, **kwargs):
-    if argv[:2] != ["drbdsetup", "status"]:
-        # Anything else may change DRBD's state: later status calls ask again.
+    if not __utils__["drbdha_commands.is_read_only"](argv):
+        # The command may change DRBD's state: later status calls ask again.
         __context__.pop(STATUS_CACHE, None)
     return __utils__["drbdha_util.run"](
         __salt__["cmd.run_all"], argv, record=__opts__.get("drbdha_command_log"), **kwargs
