@@ -2,14 +2,10 @@
       salt-run state.orchestrate drbdha.orch.deploy
     Every step waits on a real condition with a timeout; failhard stops the
     rollout at the first failure, with that step's reason. No sleeps. #}
-{%- set config = salt["pillar.get"]("drbdha", {}) %}
-{%- set nodes = config.get("nodes", {}) | list | sort %}
-{%- set first = config.get("first_node") or (nodes | first) %}
+{%- set tplroot = tpldir.split("/")[0] %}
+{%- from tplroot ~ "/orch/pair.jinja" import config, nodes, first, step_timeout with context %}
 {%- set others = nodes | reject("equalto", first) | list %}
 {%- set mode = config.get("cluster", {}).get("mode", "native") %}
-{#- How long the master waits for one step's minions (slow hosts, long syncs):
-    drbdha:orchestrate:step_timeout seconds. #}
-{%- set step_timeout = config.get("orchestrate", {}).get("step_timeout", 3600) %}
 {%- set qdevice = config.get("cluster", {}).get("qdevice") or {} %}
 {#- The quorum host runs the formula's modules too (drbdha.qnetd). #}
 {%- set synced = nodes + ([qdevice.qnetd_minion] if qdevice.get("qnetd_minion") else []) %}

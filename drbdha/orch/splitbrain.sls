@@ -6,12 +6,11 @@
     data generations are recorded in /var/lib/drbdha/discarded/ on it before
     it reconnects with --discard-my-data; the other node reconnects if it is
     StandAlone; then both wait until UpToDate, and the pair is verified. #}
-{%- set config = salt["pillar.get"]("drbdha", {}) %}
-{%- set nodes = config.get("nodes", {}) | list | sort %}
+{%- set tplroot = tpldir.split("/")[0] %}
+{%- from tplroot ~ "/orch/pair.jinja" import config, nodes, step_timeout with context %}
 {%- set resources = config.get("drbd", {}).get("resources", {}) | list | sort %}
 {%- set resource = salt["pillar.get"]("resource", "") %}
 {%- set discard = salt["pillar.get"]("discard", "") %}
-{%- set step_timeout = config.get("orchestrate", {}).get("step_timeout", 3600) %}
 {%- set sync_timeout = config.get("drbd", {}).get("sync_timeout", 86400) %}
 {%- if resource not in resources or discard not in nodes %}
 drbdha-splitbrain-arguments:

@@ -39,7 +39,7 @@ def test_status_names_the_missing_tools(salt_cli, node_2, synced):
 
 def test_tool_module_reports_why_it_is_unavailable(salt_cli, node_2, synced):
     ret = salt_cli.run("drbdadm.status", minion_tgt=node_2.id)
-    assert "drbd-utils" in str(ret.data) or "drbdadm" in str(ret.data)
+    assert "the drbdadm module needs drbdadm on PATH (package drbd-utils)" in str(ret.data), ret.data
     assert "__virtual__ returned False" in str(ret.data)
 
 
@@ -54,7 +54,7 @@ def test_runner_puts_both_nodes_side_by_side(salt_master, synced):
     """salt-run drbdha.status through a real master: one verdict, each node's view, the reasons."""
     run = salt_master.salt_run_cli(timeout=180)
     synced_runners = run.run("saltutil.sync_all")
-    assert "runners.drbdha" in str(synced_runners.data) or synced_runners.returncode == 0, synced_runners
+    assert synced_runners.returncode == 0, synced_runners
     ret = run.run("drbdha.status", "tgt=node-*")
     assert ret.returncode == 0, ret
     status = ret.data

@@ -110,7 +110,7 @@ def test_rendered_drbd_config_passes_drbdadm(salt_cli, minion, path, tmp_path):
     # drbdadm dump prints every option it parsed, aligned in one column.
     assert re.search(rf"\bfencing\s+{policy};", result.stdout), result.stdout
     if major == 9:
-        assert "node-id" in files[next(iter(sorted(files)))] or "node-id" in "".join(files.values())
+        assert all("node-id" in text for name, text in files.items() if name.endswith(".res")), files
     else:
         assert "node-id" not in "".join(files.values())
         assert "crm-fence-peer.sh" in result.stdout
@@ -211,27 +211,38 @@ def test_split_brain_recovery_needs_the_operator_to_name_the_discarded_node(salt
     assert (args["drbdha-splitbrain-discard"]["tgt"], args["drbdha-splitbrain-keep"]["tgt"]) == ("node-2", "node-1")
 
 
-@pytest.mark.parametrize("orch", ["deploy", "move", "stop", "start"])
-def test_orchestrations_render_in_rollout_order(salt_master, synced, orch):
+@pytest.mark.parametrize(
+    ("orch", "arguments"),
+    [("move", {"vm": "sesadm", "to": ""}), ("stop", {"vm": "sesadm"}), ("start", {"vm": "sesadm"})],
+)
+def test_a_day2_orchestration_is_one_step_on_the_first_node(salt_master, synced, orch, arguments):
     steps, args = orchestration_steps(salt_master, orch, vm="sesadm")
+    assert list(steps) == [f"drbdha-{orch}-guest"]
+    (step,) = args.values()
+    assert (step["tgt"], step["sls"], step["failhard"]) == ("node-1", f"drbdha.day2.{orch}", True)
+    assert step["pillar"] == {"drbdha_day2": arguments}
+    assert step["timeout"] == 3600
+
+
+def test_the_rollout_renders_in_order(salt_master, synced):
+    steps, args = orchestration_steps(salt_master, "deploy", vm="sesadm")
     assert all(a.get("failhard") is True for a in args.values()), args
-    if orch == "deploy":
-        order = sorted(steps, key=lambda sid: args[sid]["order"])
-        assert order[0] == "drbdha-deploy-sync" and order[-1] == "drbdha-deploy-verify"
-        assert order.index("drbdha-deploy-preflight") < order.index("drbdha-deploy-base")
-        assert args["drbdha-deploy-preflight"]["name"] == "drbdha.preflight"
-        assert order.index("drbdha-deploy-drbd") < order.index("drbdha-deploy-drbd-first-primary")
-        assert order.index("drbdha-deploy-vm-first") < order.index("drbdha-deploy-vm-others")
-        assert order.index("drbdha-deploy-drbd-first-primary") < order.index("drbdha-deploy-cib")
-        # The quorum host is synced and set up first, then the nodes' certificates, then the cluster.
-        assert "qnetd-1" in args["drbdha-deploy-sync"]["tgt"]
-        assert (args["drbdha-deploy-qnetd"]["tgt"], args["drbdha-deploy-qnetd"]["sls"]) == ("qnetd-1", "drbdha.qnetd")
-        assert args["drbdha-deploy-qdevice-certificates"]["name"] == "drbdha.qdevice_certificates"
-        assert (
-            order.index("drbdha-deploy-qnetd")
-            < order.index("drbdha-deploy-qdevice-certificates")
-            < order.index("drbdha-deploy-cluster")
-        )
+    order = sorted(steps, key=lambda sid: args[sid]["order"])
+    assert order[0] == "drbdha-deploy-sync" and order[-1] == "drbdha-deploy-verify"
+    assert order.index("drbdha-deploy-preflight") < order.index("drbdha-deploy-base")
+    assert args["drbdha-deploy-preflight"]["name"] == "drbdha.preflight"
+    assert order.index("drbdha-deploy-drbd") < order.index("drbdha-deploy-drbd-first-primary")
+    assert order.index("drbdha-deploy-vm-first") < order.index("drbdha-deploy-vm-others")
+    assert order.index("drbdha-deploy-drbd-first-primary") < order.index("drbdha-deploy-cib")
+    # The quorum host is synced and set up first, then the nodes' certificates, then the cluster.
+    assert "qnetd-1" in args["drbdha-deploy-sync"]["tgt"]
+    assert (args["drbdha-deploy-qnetd"]["tgt"], args["drbdha-deploy-qnetd"]["sls"]) == ("qnetd-1", "drbdha.qnetd")
+    assert args["drbdha-deploy-qdevice-certificates"]["name"] == "drbdha.qdevice_certificates"
+    assert (
+        order.index("drbdha-deploy-qnetd")
+        < order.index("drbdha-deploy-qdevice-certificates")
+        < order.index("drbdha-deploy-cluster")
+    )
 
 
 def test_the_quorum_host_listens_where_the_pillar_says(salt_cli, minion):

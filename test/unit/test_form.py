@@ -32,6 +32,9 @@ def test_form_keys_are_documented_in_pillar_example():
     example = yaml.safe_load((ROOT / "pillar.example").read_text())
     text = (ROOT / "pillar.example").read_text()
     missing = [
-        ":".join(path) for path in form_keys(form) if not documented(example, path) and f"{path[-1]}:" not in text
+        # A key that is an alternative to another (import_xml or install) is documented as a comment.
+        ":".join(path)
+        for path in form_keys(form)
+        if not documented(example, path) and f"# {path[-1]}:" not in text
     ]
     assert missing == []
