@@ -21,8 +21,19 @@ CRMSH = [
     (["crm_resource", "--move", "--resource", "rsc_kvm_havm", "--node", "node-2"], False),
     (["crm_resource", "--move", "--resource", "rsc_kvm_havm", "--node", "node-2", "--lifetime", "PT10M"], False),
     (["crm_resource", "--clear", "--resource", "rsc_kvm_havm"], False),
-    (["crm_resource", "--resource", "rsc_kvm_havm", "--meta", "--set-parameter", "target-role",
-      "--parameter-value", "Started"], False),  # fmt: skip
+    (
+        [
+            "crm_resource",
+            "--resource",
+            "rsc_kvm_havm",
+            "--meta",
+            "--set-parameter",
+            "target-role",
+            "--parameter-value",
+            "Started",
+        ],
+        False,
+    ),  # fmt: skip
     (["crm_attribute", "--type", "nodes", "--node", "node-1", "--name", "standby", "--update", "on"], False),
     (["crm", "cluster", "init", "-y", "--name", "drbdha", "--interface", "eth1", "--admin-ip", "192.168.98.46"], False),
     (["crm", "cluster", "join", "-y", "--cluster-node", "node-1", "--interface", "eth1"], False),
@@ -69,8 +80,17 @@ OTHERS = [
     (["virsh", "--connect", "qemu:///system", "shutdown", "havm"], False),
     (["virsh", "--connect", "list"], False),  # "list" is the URI here: no subcommand
     (["virt-install", "--connect", "qemu:///system", "--name", "havm", "--noautoconsole", "--wait", "-1"], False),
-    (["systemctl", "show", "--property=Id,LoadState,ActiveState,UnitFileState,NeedDaemonReload", "--",
-      "corosync.service", "pacemaker.service"], True),  # fmt: skip
+    (
+        [
+            "systemctl",
+            "show",
+            "--property=Id,LoadState,ActiveState,UnitFileState,NeedDaemonReload",
+            "--",
+            "corosync.service",
+            "pacemaker.service",
+        ],
+        True,
+    ),  # fmt: skip
     (["systemctl", "is-active", "corosync"], True),
     (["systemctl", "status", "pacemaker"], True),
     (["systemctl", "start", "--", "corosync.service"], False),
