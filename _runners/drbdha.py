@@ -17,8 +17,8 @@ import salt.pillar
 
 log = logging.getLogger(__name__)
 
-HEALTHY, DEGRADED, FAILED = "healthy", "degraded", "failed"
-_ORDER = {HEALTHY: 0, DEGRADED: 1, FAILED: 2}
+# The severities of _utils/drbdha_health.py, which also ranks them (verdict).
+DEGRADED, FAILED = "degraded", "failed"
 
 
 def _primaries(views):
@@ -105,7 +105,8 @@ def cross_check(views):
     for node, view in sorted(views.items()):
         guests = (view.get("cluster") or {}).get("resources", {})
         for domain, state in sorted((view.get("libvirt") or {}).items()):
-            if state == "running" and f"rsc_kvm_{domain}" in guests and node not in primary_nodes:
+            managed = __utils__["drbdha_config.guest_resource_id"](domain) in guests
+            if state == "running" and managed and node not in primary_nodes:
                 findings.append(
                     (
                         FAILED,
@@ -227,11 +228,10 @@ def status(tgt=None, tgt_type="glob", timeout=120):
     for node, answer in answers.items():
         if not isinstance(answer, dict):
             findings.append((FAILED, f"{node} did not answer drbdha.status: {answer}"))
-    worst = max(
-        [v.get("verdict", FAILED) for v in views.values()] + [s for s, _ in findings], key=_ORDER.get, default=FAILED
-    )
+    # Never an empty list (verdict's default, healthy): cross_check fails fewer than two answers.
+    verdicts = [(v.get("verdict", FAILED), None) for v in views.values()]
     return {
-        "verdict": worst,
+        "verdict": __utils__["drbdha_health.verdict"](verdicts + findings),
         "reasons": [r for _, r in findings] + [f"{n}: {r}" for n, v in sorted(views.items()) for r in v["reasons"]],
         "nodes": {
             node: {"verdict": v["verdict"], "reasons": v["reasons"], "warnings": v.get("warnings", [])}

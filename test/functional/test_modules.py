@@ -73,3 +73,32 @@ def test_runner_without_a_target_asks_only_the_pillars_nodes(salt_master, synced
     ret = salt_master.salt_run_cli(timeout=180).run("drbdha.status")
     assert "the master's pillar has no drbdha:nodes" in ret.stdout + ret.stderr, ret
     assert "node-1" not in str(ret.data), ret
+
+
+# What an operator may call: the formula's commands on a node; the rules they use live in _utils/.
+DRBDHA_COMMANDS = {
+    "apply_network_later",
+    "bmc_status",
+    "cib_objects",
+    "cluster_properties",
+    "drbd_config_files",
+    "fencing_plan",
+    "guest_resource_id",
+    "preflight",
+    "preflight_facts",
+    "secret_placeholder",
+    "settings",
+    "settings_of_this_run",
+    "status",
+    "validate",
+    "vm_xml",
+}
+
+
+def test_sys_doc_lists_only_the_commands_each_with_a_cli_example(salt_cli, node_1, synced):
+    ret = salt_cli.run("sys.doc", "drbdha", minion_tgt=node_1.id)
+    assert ret.returncode == 0, ret
+    docs = ret.data
+    assert {name.removeprefix("drbdha.") for name in docs} == DRBDHA_COMMANDS
+    for name, doc in docs.items():
+        assert "CLI Example:" in doc and f" {name}" in doc.split("CLI Example:", 1)[1], name

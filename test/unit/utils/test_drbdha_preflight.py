@@ -1,13 +1,12 @@
-"""The pre-flight verdicts (drbdha.preflight_problems, the runner's pair_problems) from facts."""
+"""The pre-flight rules of one node (_utils/drbdha_preflight.py), from facts."""
 
 import copy
 
 import pytest
-from helpers import fixture_text, load_file, utils_dunder
+from helpers import fixture_text, load_file
 
-drbdha = load_file("_modules", "drbdha")
-drbdha.__utils__ = utils_dunder()
-runner = load_file("_runners", "drbdha")
+preflight = load_file("_utils", "drbdha_preflight")
+fencing = load_file("_utils", "drbdha_fencing")
 
 SETTINGS = {
     "this_node": "node-1",
@@ -42,7 +41,11 @@ def problems(change=None, settings=None):
     facts = copy.deepcopy(FACTS)
     if change:
         change(facts)
-    return drbdha.preflight_problems(facts, settings or SETTINGS)
+    settings = settings or SETTINGS
+    # As drbdha.preflight checks: the fencing mode's problems come last.
+    return preflight.preflight_problems(
+        facts, settings, fencing.preflight_problems(settings, facts.get("fencing") or {})
+    )
 
 
 def test_a_ready_node_has_no_problems():
@@ -109,37 +112,11 @@ def test_no_fencing_needs_an_explicit_waiver():
 
 
 def test_mountinfo_maps_devices_to_mount_points():
-    mounts = drbdha.mounts_by_device(fixture_text("linux", "mountinfo-debian12.txt"))
+    mounts = preflight.mounts_by_device(fixture_text("linux", "mountinfo-debian12.txt"))
     assert "/proc" in mounts["0:21"]
     assert all(m.startswith("/") for points in mounts.values() for m in points)
 
 
-def test_probe_treats_a_refused_connection_as_an_answer():
-    # 127.0.0.2 is loopback: nothing listens on port 9 there, so the kernel refuses at once.
-    assert drbdha.probe_replication("127.0.0.1", "127.0.0.2", 9) is None
-
-
-def test_probe_names_a_source_address_this_host_does_not_have():
-    problem = drbdha.probe_replication("192.0.2.99", "127.0.0.1", 9)
-    assert problem.startswith("this node has no replication address 192.0.2.99")
-
-
-def pair(size_2=268435456, time_2=1764110000.5):
-    node_2 = dict(copy.deepcopy(FACTS), node="node-2", time=time_2)
-    node_2["devices"]["res0"]["size"] = size_2
-    return {"node-1": copy.deepcopy(FACTS), "node-2": node_2}
-
-
-def test_pair_of_equal_devices_and_close_clocks_passes():
-    assert runner.pair_problems(pair(), {"res0"}, max_skew=5, uncertainty=2.0) == []
-
-
-def test_pair_with_unequal_devices_is_refused():
-    (problem,) = runner.pair_problems(pair(size_2=134217728), {"res0"}, max_skew=5, uncertainty=2.0)
-    assert problem.startswith("res0: the backing devices differ in size (node-1 268435456 bytes, node-2 134217728")
-
-
-def test_clock_skew_counts_only_beyond_the_measurement_uncertainty():
-    assert runner.pair_problems(pair(time_2=1764110006.0), {"res0"}, max_skew=5, uncertainty=2.0) == []
-    (problem,) = runner.pair_problems(pair(time_2=1764110030.0), {"res0"}, max_skew=5, uncertainty=2.0)
-    assert "at least 28.0 s apart (limit 5 s" in problem
+def test_the_fencing_modes_problems_come_last():
+    found = preflight.preflight_problems(dict(FACTS, driver=None), SETTINGS, ["fencing problem"])
+    assert len(found) == 2 and found[-1] == "fencing problem"
