@@ -40,6 +40,16 @@ def fixture_text(*parts):
     return (FIXTURES.joinpath(*parts)).read_text(encoding="utf-8")
 
 
+def drbd9_status(fixture):
+    """Every resource's status from a captured ``drbdsetup status --json`` (test/fixtures/drbd/9)."""
+    return load_file("_utils", "drbdha_drbd").parse_status_json(fixture_text("drbd", "9", fixture))
+
+
+def crm_mon(fixture="crm_mon-healthy.xml"):
+    """The cluster's status from a captured ``crm_mon --output-as=xml`` (test/fixtures/pacemaker/2.1.5)."""
+    return load_file("_utils", "drbdha_cib").parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", fixture))
+
+
 class Recorder(dict):
     """A __salt__ stand-in that records every call by name."""
 

@@ -2,28 +2,23 @@
 
 import copy
 
-from helpers import fixture_text, load_file, utils_dunder
+from helpers import crm_mon, drbd9_status, load_file, utils_dunder
 
 runner = load_file("_runners", "drbdha")
 drbdadm = load_file("_modules", "drbdadm")
 drbd = load_file("_utils", "drbdha_drbd")
 crmsh = load_file("_modules", "crmsh")
-cib = load_file("_utils", "drbdha_cib")
 for module in (runner, drbdadm, crmsh):
     module.__utils__ = utils_dunder()
 
 
-def d9(fixture):
-    return drbd.parse_status_json(fixture_text("drbd", "9", fixture))
-
-
-def cluster(fixture="crm_mon-healthy.xml"):
-    return cib.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", fixture))
-
-
 def two_views():
-    healthy = cluster()
-    node1 = {"drbd": d9("status-json-connected-uptodate.json"), "cluster": healthy, "libvirt": {"havm": "running"}}
+    healthy = crm_mon()
+    node1 = {
+        "drbd": drbd9_status("status-json-connected-uptodate.json"),
+        "cluster": healthy,
+        "libvirt": {"havm": "running"},
+    }
     node2_drbd = copy.deepcopy(node1["drbd"])
     node2_drbd["vm1"]["role"] = "Secondary"
     node2 = {"drbd": node2_drbd, "cluster": copy.deepcopy(healthy), "libvirt": {}}

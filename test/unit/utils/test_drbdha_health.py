@@ -1,74 +1,65 @@
 """The health verdict and its reasons (_utils/drbdha_health.py), from captured tool output."""
 
-from helpers import fixture_text, load_file, utils_dunder
+from helpers import crm_mon, drbd9_status, load_file, utils_dunder
 
 health = load_file("_utils", "drbdha_health")
 config = load_file("_utils", "drbdha_config")
 drbdadm = load_file("_modules", "drbdadm")
 drbd = load_file("_utils", "drbdha_drbd")
 crmsh = load_file("_modules", "crmsh")
-cib = load_file("_utils", "drbdha_cib")
 for module in (drbdadm, crmsh):
     module.__utils__ = utils_dunder()
 
 
-def d9(fixture):
-    return drbd.parse_status_json(fixture_text("drbd", "9", fixture))
-
-
-def cluster(fixture="crm_mon-healthy.xml"):
-    return cib.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", fixture))
-
-
 def test_healthy_drbd_has_no_findings():
-    assert health.drbd_findings(d9("status-json-connected-uptodate.json")) == []
+    assert health.drbd_findings(drbd9_status("status-json-connected-uptodate.json")) == []
 
 
 def test_mid_sync_is_degraded_with_progress():
-    ((severity, reason),) = health.drbd_findings(d9("status-json-syncsource.json"))
+    ((severity, reason),) = health.drbd_findings(drbd9_status("status-json-syncsource.json"))
     assert severity == health.DEGRADED
     assert reason == "vm1 peer disk Inconsistent, 43.1% synced"
 
 
 def test_standalone_is_failed():
-    findings = health.drbd_findings(d9("status-json-standalone-splitbrain.json"))
+    findings = health.drbd_findings(drbd9_status("status-json-standalone-splitbrain.json"))
     assert health.verdict(findings) == health.FAILED
     assert any("split brain suspected" in r for _, r in findings)
 
 
 def test_peer_down_is_degraded():
-    findings = health.drbd_findings(d9("status-json-connecting.json"))
+    findings = health.drbd_findings(drbd9_status("status-json-connecting.json"))
     assert health.verdict(findings) == health.DEGRADED
     assert findings[0][1] == "vm1 peer node-b Connecting: not replicating"
 
 
 def test_healthy_cluster_and_guest():
-    status = cluster()
+    status = crm_mon()
     findings = health.cluster_findings(status) + health.guest_findings(status, {}, "node-1", config.domain_of)
     assert health.verdict(findings) == health.HEALTHY
 
 
 def test_guest_on_the_wrong_node_is_failed():
-    status = cluster()
+    status = crm_mon()
     status["resources"]["rsc_kvm_havm"]["nodes"] = ["node-2"]
     findings = health.guest_findings(status, {}, "node-1", config.domain_of)
     assert (health.FAILED, "VM rsc_kvm_havm running on node-2 but DRBD Primary is node-1") in findings
 
 
 def test_guest_running_in_local_libvirt_but_placed_elsewhere_is_failed():
-    status = cluster()
+    status = crm_mon()
     findings = health.guest_findings(status, {"havm": "running"}, "node-2", config.domain_of)
     assert health.verdict(findings) == health.FAILED
 
 
 def test_offline_node_is_degraded():
-    status = cluster()
+    status = crm_mon()
     status["nodes"]["node-2"]["online"] = False
     assert (health.DEGRADED, "node node-2 is offline") in health.cluster_findings(status)
 
 
 def test_no_stonith_is_only_a_warning():
-    status = cluster()
+    status = crm_mon()
     status["stonith_enabled"] = False
     findings = health.cluster_findings(status)
     assert health.verdict(findings) == health.HEALTHY
@@ -77,7 +68,7 @@ def test_no_stonith_is_only_a_warning():
 
 def test_verdicts_on_captured_cluster_states():
     def cluster_verdict(fixture):
-        findings = health.cluster_findings(cluster(fixture))
+        findings = health.cluster_findings(crm_mon(fixture))
         return health.verdict(findings), [r for _, r in findings]
 
     verdict, reasons = cluster_verdict("crm_mon-node-1-unclean.xml")
@@ -92,14 +83,14 @@ def test_verdicts_on_captured_cluster_states():
 
 
 def test_a_guest_is_checked_against_its_own_clone_when_pillar_names_it():
-    status = cluster()
+    status = crm_mon()
     assert health.guest_findings(status, {}, "node-1", config.domain_of, {"rsc_kvm_havm": "ms_drbd_res0"}) == []
     (finding,) = health.guest_findings(status, {}, "node-1", config.domain_of, {"rsc_kvm_havm": "ms_drbd_other"})
     assert finding == (health.FAILED, "VM rsc_kvm_havm running on node-1 but DRBD Primary is nowhere")
 
 
 def views(**changed):
-    return {"drbd": d9("status-json-connected-uptodate.json"), "cluster": cluster(), "libvirt": {}, **changed}
+    return {"drbd": drbd9_status("status-json-connected-uptodate.json"), "cluster": crm_mon(), "libvirt": {}, **changed}
 
 
 def test_report_of_a_healthy_node():
@@ -123,7 +114,7 @@ def test_report_names_a_view_it_could_not_read_and_keeps_every_error():
 
 
 def test_report_keeps_warnings_apart_from_reasons():
-    without_stonith = dict(cluster(), stonith_enabled=False)
+    without_stonith = dict(crm_mon(), stonith_enabled=False)
     report = health.report("node-1", views(cluster=without_stonith), {}, config.domain_of)
     assert report["verdict"] == health.HEALTHY and report["reasons"] == []
     assert report["warnings"] == ["STONITH is disabled: only DRBD resource-level fencing protects the data"]
