@@ -32,10 +32,11 @@ def _converge_file(ret, path, text, domain, disk, origin):
     problems = check_domain_xml(text, domain, disk)
     if problems:
         return __utils__["drbdha_util.state_fail"](ret, f"refusing {origin} for {domain}: " + "; ".join(problems))
-    if _read(path) == text:
+    current = _read(path)
+    if current == text:
         ret["comment"] = f"{path} is up to date."
         return ret
-    changes = {path: {"old": "absent" if _read(path) is None else "differs", "new": f"from {origin}"}}
+    changes = {path: {"old": "absent" if current is None else "differs", "new": f"from {origin}"}}
     return __utils__["drbdha_util.state_change"](
         ret,
         changes,

@@ -60,29 +60,23 @@ def summarize_domain_xml(text):
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise CommandExecutionError(f"invalid domain XML: {exc}") from exc
-    disks = []
-    for disk in root.iterfind("devices/disk"):
-        source = disk.find("source")
-        target = disk.find("target")
-        disks.append(
-            {
-                "device": disk.get("device"),
-                "type": disk.get("type"),
-                "source": None if source is None else (source.get("dev") or source.get("file")),
-                "target": None if target is None else target.get("dev"),
-            }
-        )
-    interfaces = []
-    for iface in root.iterfind("devices/interface"):
-        source = iface.find("source")
-        mac = iface.find("mac")
-        interfaces.append(
-            {
-                "type": iface.get("type"),
-                "source": None if source is None else (source.get("bridge") or source.get("network")),
-                "mac": None if mac is None else mac.get("address"),
-            }
-        )
+    disks = [
+        {
+            "device": disk.get("device"),
+            "type": disk.get("type"),
+            "source": _child_attribute(disk, "source", "dev", "file"),
+            "target": _child_attribute(disk, "target", "dev"),
+        }
+        for disk in root.iterfind("devices/disk")
+    ]
+    interfaces = [
+        {
+            "type": iface.get("type"),
+            "source": _child_attribute(iface, "source", "bridge", "network"),
+            "mac": _child_attribute(iface, "mac", "address"),
+        }
+        for iface in root.iterfind("devices/interface")
+    ]
     memory = root.find("memory")
     vcpu = root.find("vcpu")
     return {
@@ -94,6 +88,18 @@ def summarize_domain_xml(text):
         "disks": disks,
         "interfaces": interfaces,
     }
+
+
+def _child_attribute(elem, tag, *names):
+    """
+    The first non-empty of the attributes ``names`` of child ``tag`` of
+    ``elem`` (else the last one's value); None without such a child.
+    """
+    child = elem.find(tag)
+    if child is None:
+        return None
+    values = [child.get(name) for name in names]
+    return next((value for value in values if value), values[-1])
 
 
 def _to_kib(elem):
