@@ -45,6 +45,22 @@ def drbd9_status(fixture):
     return load_file("_utils", "drbdha_drbd").parse_status_json(fixture_text("drbd", "9", fixture))
 
 
+def drbd84_status(status_file, proc_file):
+    """res0's status from captured DRBD 8.4.11 output, merged with /proc/drbd as drbdadm.status does."""
+    drbd = load_file("_utils", "drbdha_drbd")
+    resources = drbd.parse_status_text(fixture_text("drbd", "8.4.11", status_file))
+    for volume in resources["res0"]["volumes"]:
+        # drbdadm status names no minor; the verbose status the module runs does (res0 is minor 0).
+        volume["minor"] = 0 if volume["minor"] is None else volume["minor"]
+    proc = drbd.parse_proc_drbd(fixture_text("drbd", "8.4.11", proc_file))
+    return drbd.merge_proc_drbd(resources, proc)["res0"]
+
+
+# Captured DRBD 8.4.11 status pairs (status, /proc/drbd): after a split brain, and healthy.
+STANDALONE_84 = ("drbdadm-status-splitbrain-node-2.txt", "proc-drbd-splitbrain-node-2.txt")
+CONNECTED_84 = ("drbdsetup-status-verbose-primary.txt", "proc-drbd-primary-connected.txt")
+
+
 def crm_mon(fixture="crm_mon-healthy.xml"):
     """The cluster's status from a captured ``crm_mon --output-as=xml`` (test/fixtures/pacemaker/2.1.5)."""
     return load_file("_utils", "drbdha_cib").parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", fixture))

@@ -109,7 +109,7 @@ t=$(date +%s)
 sleep 2
 cap "$SURV" lab-crm_mon-node-killed-early.xml "$PRIM hard powered off (SIGKILL of its qemu) 2 s earlier, seen from $SURV" crm_mon -1 --output-as=xml
 wait_mon "$SURV" "rsc_kvm_sesadm.*Started $SURV" 300
-echo "failover after hard power-off of $PRIM: $(( $(date +%s) - t ))s (VM Started on $SURV, polled every 3 s)" | tee -a "$OUT/../../../lab/timings.log"
+echo "failover after hard power-off of $PRIM: $(( $(date +%s) - t ))s (VM Started on $SURV, polled every 3 s)"
 cap "$SURV" lab-crm_mon-node-killed.xml "$PRIM hard powered off; $SURV took over (DRBD Promoted, VM Started); $PRIM OFFLINE" crm_mon -1 --output-as=xml
 cap "$SURV" lab-crm_mon-node-killed.txt "same, text" crm_mon -1
 cap "$SURV" lab-proc-drbd-peer-killed.txt "same, /proc/drbd on the survivor" cat /proc/drbd

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from helpers import load_file, utils_dunder
+from helpers import FIXTURES, fixture_text, load_file, utils_dunder
 from salt.exceptions import CommandExecutionError
 
 drbdadm = load_file("_modules", "drbdadm")
@@ -87,3 +87,34 @@ def test_write_config_refuses_a_file_name_outside_the_directory(tmp_path, name):
     with pytest.raises(Exception, match="invalid file name"):
         drbdadm.write_config({name: "x"}, str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_status_is_asked_once_per_job_until_drbd_is_changed(monkeypatch):
+    """A state run asks DRBD's status once; a DRBD command or fresh=True asks again."""
+    monkeypatch.setattr(drbdadm, "kernel_version", lambda: (8, 4))
+    monkeypatch.setattr(drbdadm, "PROC_DRBD", str(FIXTURES / "drbd" / "8.4.11" / "proc-drbd-primary-connected.txt"))
+    verbose = fixture_text("drbd", "8.4.11", "drbdsetup-status-verbose-primary.txt")
+    runs = []
+
+    def run_all(argv, **_):
+        runs.append(argv[:2])
+        return {"retcode": 0, "stdout": verbose if argv[:2] == ["drbdsetup", "status"] else "", "stderr": ""}
+
+    drbdadm.__salt__["cmd.run_all"] = run_all
+    first = drbdadm.status()
+    assert drbdadm.status() == first and runs == [["drbdsetup", "status"]]
+    drbdadm.status(fresh=True)
+    drbdadm.connect("res0")
+    drbdadm.status()
+    assert runs == [["drbdsetup", "status"], ["drbdsetup", "status"], ["drbdadm", "connect"], ["drbdsetup", "status"]]
+
+
+def test_create_md_explains_drbdmetas_question():
+    """drbdmeta asks before overwriting old data at the device's end; the answer is "no" and says why."""
+
+    def run_all(argv, **_):
+        return {"retcode": 1, "stdout": "", "stderr": "\nDo you want to proceed?\nstdin not a TTY, not waiting"}
+
+    drbdadm.__salt__["cmd.run_all"] = run_all
+    with pytest.raises(drbdadm.CommandExecutionError, match="drbdmeta found existing data where res0's metadata"):
+        drbdadm.create_md("res0")

@@ -5,6 +5,7 @@ built from them, status and pre-flight, over stand-ins for the tool modules.
 """
 
 import copy
+import pathlib
 
 import pytest
 import yaml
@@ -196,3 +197,32 @@ def test_preflight_checks_the_facts_with_this_nodes_settings(run, monkeypatch):
     assert seen["this_node"] == "node-1" and seen["peer_node"] == "node-2"
     assert report["ok"] is False and report["facts"]["hostname"] == "localhost"
     assert [p for p in report["problems"] if "hostname is localhost" in p] != []
+
+
+# ------------------------------------------------------------ validation --
+
+BAD_PILLARS = sorted((ROOT / "test" / "pillar" / "bad").glob("*.yaml"))
+GOOD_PILLARS = [ROOT / "pillar.example", *sorted(GOOD.glob("*.yaml"))]
+
+
+def expected_key(path):
+    for line in pathlib.Path(path).read_text().splitlines():
+        if line.startswith("# expect: "):
+            return line.split(": ", 1)[1].strip()
+    raise AssertionError(f"{path} has no '# expect:' line")
+
+
+def test_there_are_enough_bad_pillars():
+    assert len(BAD_PILLARS) >= 25
+
+
+@pytest.mark.parametrize("path", BAD_PILLARS, ids=lambda p: p.stem)
+def test_bad_pillar_is_rejected_naming_the_key(path):
+    problems = drbdha.validate(yaml.safe_load(path.read_text())["drbdha"])
+    key = expected_key(path)
+    assert any(p.startswith(f"{key}: ") for p in problems), problems
+
+
+@pytest.mark.parametrize("path", GOOD_PILLARS, ids=lambda p: p.stem)
+def test_good_pillar_has_no_problem(path):
+    assert drbdha.validate(yaml.safe_load(path.read_text())["drbdha"]) == []

@@ -2,7 +2,7 @@
 
 import copy
 
-from helpers import crm_mon, drbd9_status, load_file, utils_dunder
+from helpers import STANDALONE_84, crm_mon, drbd9_status, drbd84_status, fixture_text, load_file, utils_dunder
 
 runner = load_file("_runners", "drbdha")
 drbdadm = load_file("_modules", "drbdadm")
@@ -74,3 +74,39 @@ def test_clock_skew_counts_only_beyond_the_measurement_uncertainty():
     assert runner.pair_problems(pair(time_2=1764110006.0), {"res0"}, max_skew=5, uncertainty=2.0) == []
     (problem,) = runner.pair_problems(pair(time_2=1764110030.0), {"res0"}, max_skew=5, uncertainty=2.0)
     assert "at least 28.0 s apart (limit 5 s" in problem
+
+
+# ------------------------------------------------------------- split brain --
+
+
+def gi(fixture):
+    return drbd.parse_generation_ids(fixture_text("drbd", "8.4.11", fixture))
+
+
+def standalone_view(node, scenario, role):
+    res = dict(drbd84_status(*STANDALONE_84), role=role, generation_ids=gi(f"{scenario}-{node}-get-gi.txt"))
+    return {"drbd": {"res0": res}, "cluster": None, "libvirt": {}}
+
+
+def test_the_runner_reports_a_split_brain_with_what_each_node_holds():
+    views = {
+        "node-1": standalone_view("node-1", "splitbrain", "Primary"),
+        "node-2": standalone_view("node-2", "splitbrain", "Secondary"),
+    }
+    ((severity, reason),) = runner.split_brains(views)
+    assert severity == runner.FAILED
+    assert reason.startswith(
+        "res0: split brain: node-1 (Primary, UpToDate, generation E0897FD0DFA3A44D) and node-2 "
+        "(Secondary, UpToDate, generation 8983F1E0544865E4) each hold writes the other lacks."
+    )
+    assert "drbdha.orch.splitbrain" in reason
+
+
+def test_the_runner_says_which_side_is_ahead_when_nothing_forked():
+    views = {
+        "node-1": standalone_view("node-1", "disconnected", "Primary"),
+        "node-2": standalone_view("node-2", "disconnected", "Secondary"),
+    }
+    assert runner.split_brains(views) == [
+        (runner.DEGRADED, "res0: node-1 has newer data than node-2; node-2 resyncs from it when they reconnect")
+    ]

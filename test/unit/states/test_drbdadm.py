@@ -4,7 +4,7 @@ import os
 import stat
 
 import pytest
-from helpers import Recorder, fixture_text, load_file, use, utils_dunder
+from helpers import CONNECTED_84, STANDALONE_84, Recorder, drbd84_status, fixture_text, load_file, use, utils_dunder
 from salt.exceptions import CommandExecutionError
 
 drbd_state = load_file("_states", "drbdadm")
@@ -216,3 +216,100 @@ def test_config_rejected_by_drbdadm_writes_nothing(tmp_path, cmdmod_ready):
 def test_mask_secret():
     assert SECRET not in drbd_state.mask_secret(GLOBAL)
     assert 'shared-secret "*****";' in drbd_state.mask_secret(GLOBAL)
+
+
+# --------------------------------------------------------------- split brain --
+
+
+@pytest.mark.parametrize(
+    ("this_node", "role", "action"),
+    [
+        ("node-2", "Secondary", "discard"),
+        ("node-2", "Primary", "refuse"),
+        ("node-1", "Secondary", "connect"),
+    ],
+)
+def test_split_brain_plan_for_each_side(this_node, role, action):
+    status = dict(drbd84_status(*STANDALONE_84), role=role)
+    assert drbd_state.plan_split_brain_step(status, this_node, discard="node-2")[0] == action
+
+
+def test_a_connected_resource_has_no_split_brain_to_resolve():
+    status = drbd84_status(*CONNECTED_84)
+    assert drbd_state.plan_split_brain_step(status, "node-2", discard="node-2")[0] == "nothing"
+
+
+def gi_fake(name):
+    return {"current": "1A2B3C4D5E6F7081", "bitmap": "0", "history": [], "flags": [], "text": "..."}
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_the_discarded_side_records_its_generations_then_reconnects(test_mode):
+    record = "/var/lib/drbdha/discarded/res0-20261204T180000Z.json"
+    salt = Recorder(
+        drbdadm__status=lambda name, **_: {"res0": drbd84_status(*STANDALONE_84)},
+        drbdadm__generation_ids=gi_fake,
+        drbdadm__discard_record_path=lambda name: record,
+        drbdadm__discard_my_data=None,
+    )
+    use(drbd_state, salt, test=test_mode)
+    drbd_state.__grains__ = {"id": "node-2"}
+    ret = drbd_state.split_brain_resolved("res0", discard="node-2")
+    assert ret["result"] is (None if test_mode else True), ret
+    assert ret["changes"]["discarded"] == {"node": "node-2", "generation": "1A2B3C4D5E6F7081", "record": record}
+    writes = [c for c in salt.calls if c[0] == "drbdadm.discard_my_data"]
+    assert writes == ([] if test_mode else [("drbdadm.discard_my_data", ("res0", record), {})])
+
+
+def test_the_discarded_side_is_refused_while_primary():
+    status = dict(drbd84_status(*STANDALONE_84), role="Primary")
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": status}, drbdadm__connect=None)
+    use(drbd_state, salt)
+    drbd_state.__grains__ = {"id": "node-2"}
+    ret = drbd_state.split_brain_resolved("res0", discard="node-2")
+    assert ret["result"] is False and "this node is Primary" in ret["comment"]
+    assert salt.names() == ["drbdadm.status"]
+
+
+def test_the_kept_side_reconnects_without_discarding():
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": drbd84_status(*STANDALONE_84)}, drbdadm__connect=None)
+    use(drbd_state, salt)
+    drbd_state.__grains__ = {"id": "node-1"}
+    ret = drbd_state.split_brain_resolved("res0", discard="node-2")
+    assert ret["result"] is True
+    assert ("drbdadm.connect", ("res0",), {}) in salt.calls
+
+
+def test_a_converged_apply_passes_when_no_resync_runs():
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": drbd84_status(*CONNECTED_84)})
+    use(drbd_state, salt)
+    ret = drbd_state.synced("res0", only_running=True)
+    assert ret == {"name": "res0", "changes": {}, "result": True, "comment": "res0: no resync running."}
+
+
+def test_an_apply_during_a_resync_waits_for_it_with_progress():
+    states = iter(
+        [
+            drbd84_status("drbdsetup-status-verbose-syncsource.txt", "proc-drbd-syncsource.txt"),
+            drbd84_status("drbdsetup-status-verbose-syncsource.txt", "proc-drbd-syncsource.txt"),
+            drbd84_status(*CONNECTED_84),
+        ]
+    )
+    events = []
+    salt = Recorder(
+        drbdadm__status=lambda name, **_: {"res0": next(states)},
+        event__fire=lambda data, tag: events.append((tag, data)),
+    )
+    use(drbd_state, salt)
+    ret = drbd_state.synced("res0", only_running=True, interval=0)
+    assert ret["result"] is True and ret["changes"] == {}
+    assert ret["comment"].startswith("res0 is UpToDate on both nodes (waited")
+    assert events and events[0][0] == "drbdha/sync/res0" and events[0][1]["percent"] is not None
+
+
+def test_an_apply_with_the_peer_away_says_what_is_pending():
+    salt = Recorder(drbdadm__status=lambda name, **_: {"res0": drbd84_status(*STANDALONE_84)})
+    use(drbd_state, salt)
+    ret = drbd_state.synced("res0", only_running=True)
+    assert ret["result"] is True and ret["changes"] == {}
+    assert ret["comment"].startswith("res0: the peer is not connected (StandAlone); pending: it resyncs")

@@ -256,3 +256,29 @@ def test_dump_md_answers_from_real_output():
 def test_blkid_answers_in_words():
     assert drbd.describe_signature(fixture_text("linux", "blkid-p-export-ext4.txt")) == "an ext4 filesystem"
     assert drbd.describe_signature(fixture_text("linux", "blkid-p-export-blank.txt")) is None
+
+
+# ------------------------------------------------ generation identifiers --
+
+
+def gi(fixture):
+    return drbd.parse_generation_ids(fixture_text(*D84, fixture))
+
+
+def test_get_gi_is_parsed():
+    parsed = gi("splitbrain-node-2-get-gi.txt")
+    assert parsed == {
+        "current": "8983F1E0544865E4",
+        "bitmap": "FCEA00C6F335A4AD",
+        "history": ["0000000000000000", "0000000000000000"],
+        "flags": [1, 1, 0, 0, 0, 1, 0],
+    }
+    assert drbd.parse_generation_ids("") is None
+
+
+def test_a_standalone_peer_keeps_what_proc_drbd_last_knew_of_its_disk():
+    # node-1 (the survivor) saw node-2 outdate itself before the split brain dropped the connection.
+    resources = drbd.parse_status_text(fixture_text(*D84, "splitbrain-node-1-drbdsetup-status-verbose.txt"))
+    proc = drbd.parse_proc_drbd(fixture_text(*D84, "splitbrain-node-1-proc-drbd.txt"))
+    peer = drbd.merge_proc_drbd(resources, proc)["res0"]["peers"]["peer"]
+    assert peer["connection"] == "StandAlone" and peer["peer_disk"] == "Outdated"

@@ -1,12 +1,14 @@
-"""drbdha_util: commands run as argv lists and recorded without their input."""
+"""drbdha_util: commands run as argv lists and recorded without their input; how two DRBD generations compare."""
 
 import json
 import os
 import stat
 
-from helpers import load_file
+import pytest
+from helpers import fixture_text, load_file
 
 util = load_file("_utils", "drbdha_util")
+drbd = load_file("_utils", "drbdha_drbd")
 
 
 def test_every_command_is_recorded_without_its_input(tmp_path, cmdmod_ready):
@@ -19,3 +21,27 @@ def test_every_command_is_recorded_without_its_input(tmp_path, cmdmod_ready):
     assert all(entry["retcode"] == 0 for entry in lines)
     assert "a-secret" not in log_path.read_text()
     assert stat.S_IMODE(os.stat(log_path).st_mode) == 0o600
+
+
+def gi(fixture):
+    return drbd.parse_generation_ids(fixture_text("drbd", "8.4.11", fixture))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "relation"),
+    [
+        ("healthy", "same"),  # the Primary's current differs only in its lowest bit
+        ("disconnected", "mine_newer"),  # node-1 wrote on alone; node-2 is where node-1 was
+        ("splitbrain", "diverged"),  # both were Primary apart
+        ("recovered", "same"),
+    ],
+)
+def test_generations_tell_a_split_brain_from_one_side_ahead(scenario, relation):
+    node_1, node_2 = gi(f"{scenario}-node-1-get-gi.txt"), gi(f"{scenario}-node-2-get-gi.txt")
+    assert util.compare_generations(node_1, node_2) == relation
+    mirrored = {"mine_newer": "theirs_newer"}.get(relation, relation)
+    assert util.compare_generations(node_2, node_1) == mirrored
+
+
+def test_a_pillar_that_is_not_a_mapping_is_refused():
+    assert util.pillar_problems(["x"]) == ["drbdha: the pillar key must be a mapping, got list"]
