@@ -90,3 +90,15 @@ def use(state_module, salt, test=False):
     state_module.__salt__ = salt
     state_module.__opts__ = {"test": test}
     state_module.__context__ = {}
+
+
+def loader_dunders(**dunders):
+    """A module's dunders for one state run, for a test's ``configure_loader_modules`` fixture."""
+    base = {"__salt__": {}, "__opts__": {"test": False}, "__context__": {}, "__grains__": {}, "__pillar__": {}}
+    return {**base, "__utils__": utils_dunder(), **dunders}
+
+
+def call_recorder(module, salt, test=False):
+    """Let a module set up by ``configure_loader_modules`` call the recorder's functions, in test mode or not."""
+    module.__salt__.update(salt)
+    module.__opts__["test"] = test

@@ -4,7 +4,16 @@ import os
 import stat
 
 import pytest
-from helpers import CONNECTED_84, STANDALONE_84, Recorder, drbd84_status, fixture_text, load_file, utils_dunder
+from helpers import (
+    CONNECTED_84,
+    STANDALONE_84,
+    Recorder,
+    call_recorder,
+    drbd84_status,
+    fixture_text,
+    load_file,
+    loader_dunders,
+)
 from salt.exceptions import CommandExecutionError
 from salt.modules import cmdmod
 
@@ -17,27 +26,9 @@ drbd = load_file("_utils", "drbdha_drbd")
 def configure_loader_modules():
     """One state run: the states, and the drbdadm module they call running this host's commands."""
     return {
-        drbd_state: {
-            "__salt__": {},
-            "__opts__": {"test": False},
-            "__context__": {},
-            "__grains__": {"id": "node-1"},
-            "__pillar__": {},
-            "__utils__": utils_dunder(),
-        },
-        drbdadm_mod: {
-            "__salt__": {"cmd.run_all": cmdmod.run_all},
-            "__opts__": {},
-            "__context__": {},
-            "__utils__": utils_dunder(),
-        },
+        drbd_state: loader_dunders(__grains__={"id": "node-1"}),
+        drbdadm_mod: loader_dunders(__salt__={"cmd.run_all": cmdmod.run_all}),
     }
-
-
-def use(salt, test=False):
-    """The states call the recorder's functions, in test mode or not."""
-    drbd_state.__salt__.update(salt)
-    drbd_state.__opts__["test"] = test
 
 
 def d9_status(fixture):
@@ -85,7 +76,7 @@ def test_forced_primary_refused_while_the_peer_is_uptodate_and_we_are_not():
 @pytest.mark.parametrize("test_mode", [True, False])
 def test_initial_primary_skips_sync_only_for_declared_new_devices(test_mode):
     salt = Recorder(drbdadm__status=lambda name, **_: {"vm1": new_resource()}, drbdadm__first_primary=None)
-    use(salt, test=test_mode)
+    call_recorder(drbd_state, salt, test=test_mode)
     ret = drbd_state.initial_primary("vm1", new_devices=True)
     assert ret["result"] is (None if test_mode else True)
     assert ret["changes"]["initial_sync"].startswith("skipped")
@@ -95,7 +86,7 @@ def test_initial_primary_skips_sync_only_for_declared_new_devices(test_mode):
 
 def test_initial_primary_without_new_devices_forces_and_syncs():
     salt = Recorder(drbdadm__status=lambda name, **_: {"vm1": new_resource()}, drbdadm__first_primary=None)
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.initial_primary("vm1")
     assert ret["result"] is True
     assert ("drbdadm.first_primary", ("vm1",), {"skip_initial_sync": False}) in salt.calls
@@ -103,7 +94,7 @@ def test_initial_primary_without_new_devices_forces_and_syncs():
 
 def test_initial_primary_is_a_no_op_once_data_exists():
     salt = Recorder(drbdadm__status=lambda name, **_: {"vm1": d9_status("status-json-connected-uptodate.json")})
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.initial_primary("vm1", new_devices=True)
     assert ret["result"] is True and ret["changes"] == {}
     assert salt.names() == ["drbdadm.status"]
@@ -120,7 +111,7 @@ def down(name, **_):
 def test_up_leaves_a_pacemaker_managed_resource_to_pacemaker(managed, calls):
     """A down resource the cluster manages is not brought up (nor ever taken down) by the state."""
     salt = Recorder(drbdadm__status=down, crmsh__drbd_resources=lambda: ["res0"] if managed else [], drbdadm__up=None)
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.up("res0")
     assert ret["result"] is True
     assert [n for n in salt.names() if n.startswith("drbdadm.") and n != "drbdadm.status"] == calls
@@ -137,7 +128,7 @@ def test_metadata_refused_over_a_filesystem(test_mode, tmp_path):
         drbdadm__device_signature="an ext4 filesystem",
         drbdadm__create_md=None,
     )
-    use(salt, test=test_mode)
+    call_recorder(drbd_state, salt, test=test_mode)
     ret = drbd_state.metadata("res0", str(device))
     assert ret["result"] is False
     assert "holds an ext4 filesystem" in ret["comment"] and "blkdiscard" in ret["comment"]
@@ -151,7 +142,7 @@ def test_metadata_created_once_on_a_blank_device(test_mode, tmp_path):
     salt = Recorder(
         drbdadm__status=down, drbdadm__has_metadata=False, drbdadm__device_signature=None, drbdadm__create_md=None
     )
-    use(salt, test=test_mode)
+    call_recorder(drbd_state, salt, test=test_mode)
     ret = drbd_state.metadata("res0", str(device))
     assert ret["result"] is (None if test_mode else True)
     assert ret["changes"]
@@ -162,7 +153,7 @@ def test_existing_metadata_is_kept(tmp_path):
     device = tmp_path / "disk"
     device.write_text("")
     salt = Recorder(drbdadm__status=down, drbdadm__has_metadata=True, drbdadm__create_md=None)
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.metadata("res0", str(device))
     assert ret["result"] is True and ret["changes"] == {}
     assert "drbdadm.create_md" not in salt.names()
@@ -192,7 +183,7 @@ def real_drbdadm(**more):
 @pytest.mark.parametrize("test_mode", [True, False])
 def test_config_is_validated_written_private_and_secret_free(test_mode, tmp_path, cmdmod_ready):
     salt = real_drbdadm()
-    use(salt, test=test_mode)
+    call_recorder(drbd_state, salt, test=test_mode)
     files = {"global_common.conf": GLOBAL, "r0.res": RES}
     ret = drbd_state.config(str(tmp_path), files)
     assert ret["result"] is (None if test_mode else True), ret
@@ -212,7 +203,7 @@ def test_config_is_validated_written_private_and_secret_free(test_mode, tmp_path
 def test_config_fills_the_secret_in_from_pillar(tmp_path, cmdmod_ready):
     """The state is given a placeholder; the secret comes from pillar and is written, never shown."""
     salt = real_drbdadm(drbdha__secret_placeholder="@DRBDHA_SHARED_SECRET@")
-    use(salt)
+    call_recorder(drbd_state, salt)
     drbd_state.__pillar__["drbdha"] = {"drbd": {"shared_secret": SECRET}}
     files = {"global_common.conf": GLOBAL.replace(SECRET, "@DRBDHA_SHARED_SECRET@"), "r0.res": RES}
     ret = drbd_state.config(str(tmp_path), files, secret_pillar_key="drbdha:drbd:shared_secret")
@@ -227,7 +218,7 @@ def test_config_fills_the_secret_in_from_pillar(tmp_path, cmdmod_ready):
 
 def test_config_rejected_by_drbdadm_writes_nothing(tmp_path, cmdmod_ready):
     salt = real_drbdadm()
-    use(salt)
+    call_recorder(drbd_state, salt)
     broken = RES.replace("meta-disk internal;", "meta-disk internal")
     ret = drbd_state.config(str(tmp_path), {"global_common.conf": GLOBAL, "r0.res": broken})
     assert ret["result"] is False
@@ -275,7 +266,7 @@ def test_the_discarded_side_records_its_generations_then_reconnects(test_mode):
         drbdadm__discard_record_path=lambda name: record,
         drbdadm__discard_my_data=None,
     )
-    use(salt, test=test_mode)
+    call_recorder(drbd_state, salt, test=test_mode)
     drbd_state.__grains__["id"] = "node-2"
     ret = drbd_state.split_brain_resolved("res0", discard="node-2")
     assert ret["result"] is (None if test_mode else True), ret
@@ -287,7 +278,7 @@ def test_the_discarded_side_records_its_generations_then_reconnects(test_mode):
 def test_the_discarded_side_is_refused_while_primary():
     status = dict(drbd84_status(*STANDALONE_84), role="Primary")
     salt = Recorder(drbdadm__status=lambda name, **_: {"res0": status}, drbdadm__connect=None)
-    use(salt)
+    call_recorder(drbd_state, salt)
     drbd_state.__grains__["id"] = "node-2"
     ret = drbd_state.split_brain_resolved("res0", discard="node-2")
     assert ret["result"] is False and "this node is Primary" in ret["comment"]
@@ -296,7 +287,7 @@ def test_the_discarded_side_is_refused_while_primary():
 
 def test_the_kept_side_reconnects_without_discarding():
     salt = Recorder(drbdadm__status=lambda name, **_: {"res0": drbd84_status(*STANDALONE_84)}, drbdadm__connect=None)
-    use(salt)
+    call_recorder(drbd_state, salt)
     drbd_state.__grains__["id"] = "node-1"
     ret = drbd_state.split_brain_resolved("res0", discard="node-2")
     assert ret["result"] is True
@@ -305,7 +296,7 @@ def test_the_kept_side_reconnects_without_discarding():
 
 def test_a_converged_apply_passes_when_no_resync_runs():
     salt = Recorder(drbdadm__status=lambda name, **_: {"res0": drbd84_status(*CONNECTED_84)})
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.synced("res0", only_running=True)
     assert ret == {"name": "res0", "changes": {}, "result": True, "comment": "res0: no resync running."}
 
@@ -323,7 +314,7 @@ def test_an_apply_during_a_resync_waits_for_it_with_progress():
         drbdadm__status=lambda name, **_: {"res0": next(states)},
         event__fire=lambda data, tag: events.append((tag, data)),
     )
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.synced("res0", only_running=True, interval=0)
     assert ret["result"] is True and ret["changes"] == {}
     assert ret["comment"].startswith("res0 is UpToDate on both nodes (waited")
@@ -332,7 +323,7 @@ def test_an_apply_during_a_resync_waits_for_it_with_progress():
 
 def test_an_apply_with_the_peer_away_says_what_is_pending():
     salt = Recorder(drbdadm__status=lambda name, **_: {"res0": drbd84_status(*STANDALONE_84)})
-    use(salt)
+    call_recorder(drbd_state, salt)
     ret = drbd_state.synced("res0", only_running=True)
     assert ret["result"] is True and ret["changes"] == {}
     assert ret["comment"].startswith("res0: the peer is not connected (StandAlone); pending: it resyncs")

@@ -4,13 +4,15 @@ import os
 import stat
 
 import pytest
-from helpers import Recorder, fixture_text, load_file, use, utils_dunder
+from helpers import Recorder, call_recorder, fixture_text, load_file, loader_dunders
 
 ha_state = load_file("_states", "drbdha")
 cib = load_file("_utils", "drbdha_cib")
-for module in (ha_state,):
-    module.__utils__ = utils_dunder()
-    module.__opts__ = {}
+
+
+@pytest.fixture
+def configure_loader_modules():
+    return {ha_state: loader_dunders()}
 
 
 # ------------------------------------------------------------------ secrets --
@@ -20,8 +22,8 @@ for module in (ha_state,):
 def test_secret_file_hides_the_value_and_is_private(test_mode, tmp_path):
     target = tmp_path / "authkey"
     salt = Recorder(file__chown=None)
-    use(ha_state, salt, test=test_mode)
-    ha_state.__pillar__ = {"drbdha": {"cluster": {"authkey": "c2VjcmV0LWtleS1ieXRlcw=="}}}
+    call_recorder(ha_state, salt, test=test_mode)
+    ha_state.__pillar__["drbdha"] = {"cluster": {"authkey": "c2VjcmV0LWtleS1ieXRlcw=="}}
     ret = ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")
     assert ret["result"] is (None if test_mode else True)
     assert "secret-key-bytes" not in str(ret) and "c2VjcmV0" not in str(ret)
@@ -72,7 +74,7 @@ def test_a_move_is_done_when_the_guest_is_started_on_the_target_not_while_it_sta
         crmsh__resource_move=None,
         crmsh__resource_clear=None,
     )
-    use(ha_state, salt)
+    call_recorder(ha_state, salt)
     ret = ha_state.guest_moved("havm", to="node-1", interval=0)
     assert ret["result"] is True, ret
     assert salt.names() == [
