@@ -11,6 +11,7 @@ The module is named ``crmsh`` so it does not collide with Salt's own modules.
 :depends: crmsh, pacemaker-cli-utils
 """
 
+import json
 import logging
 import os
 import tempfile
@@ -27,6 +28,9 @@ _REQUIRED = ("crm", "crm_mon", "cibadmin", "crm_resource", "crm_attribute")
 
 # The CIB as Pacemaker stores it; read offline when the cluster is down.
 CIB_FILE = "/var/lib/pacemaker/cib/cib.xml"
+
+# The last comparison of the formula's CIB objects that found them as configured.
+VERIFIED_RECORD = "/var/lib/drbdha/cib-verified.json"
 
 # Written by crm cluster init/join in crmsh mode, by the formula in native mode.
 COROSYNC_CONF = "/etc/corosync/corosync.conf"
@@ -285,6 +289,45 @@ def configured_objects():
         salt node-1 crmsh.configured_objects
     """
     return _cib("split_crm_objects")(configure_show())
+
+
+def verified_record():
+    """
+    What the last comparison that found the formula's CIB objects as
+    configured recorded (the digests of the objects and of the configuration
+    section, see the ``crmsh.cib_objects`` state), or None when there is none
+    or it cannot be read. Removing the file only costs one comparison.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.verified_record
+    """
+    text = __utils__["drbdha_util.read_text"](VERIFIED_RECORD)
+    try:
+        record = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def remember_verified(record):
+    """
+    Keep ``record`` (a mapping of digests) as the last comparison that found
+    the CIB objects as configured, written whole or not at all.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 crmsh.remember_verified '{"comparison": 1, "objects": "…", "configuration": "…"}'
+    """
+    if not isinstance(record, dict):
+        raise SaltInvocationError("record must be a mapping")
+    os.makedirs(os.path.dirname(VERIFIED_RECORD), mode=0o700, exist_ok=True)
+    __utils__["drbdha_util.write_atomic"](VERIFIED_RECORD, json.dumps(record, sort_keys=True) + "\n", mode=0o600)
+    return VERIFIED_RECORD
 
 
 def get_property(name, cached=False):

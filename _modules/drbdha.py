@@ -6,6 +6,8 @@ Pacemaker-managed KVM guest.
   (``drbdadm``, ``crmsh``, ``virsh``) asked once each, with a verdict —
   ``healthy``, ``degraded`` or ``failed`` — and the reasons for it.
 - ``drbdha.preflight``: what stops a rollout on this node.
+- The secrets' files and the cluster user's password, read from pillar by
+  key so that no value travels in arguments, returns or the job cache.
 - ``drbdha.settings`` and what map.jinja and the SLS files build from it: the
   CIB objects, DRBD's files, the fencing plan.
 
@@ -14,8 +16,11 @@ The rules are pure modules in ``_utils/`` (``drbdha_health``,
 ``drbdha_fencing``); this module reads the minion and runs the commands.
 """
 
+import base64
+import binascii
 import copy
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -32,6 +37,9 @@ __virtualname__ = "drbdha"
 
 # The execution-module function behind each view of drbdha.status (drbdha_health.VIEWS).
 _SOURCES = {"drbd": "drbdadm.status", "cluster": "crmsh.status", "libvirt": "virsh.list_domains"}
+
+# Where the cluster user's password hash is checked.
+_SHADOW = "/etc/shadow"
 
 # How long a pre-flight probe waits for the peer or the quorum host to answer.
 PROBE_TIMEOUT = 3.0
@@ -572,3 +580,99 @@ def bmc_status(node, config=None):
         detail = str(exc).replace(ipmi[node]["password"], "****")
         return {"node": node, "answers": False, "detail": detail}
     return {"node": node, "answers": True, "detail": out["stdout"].strip()}
+
+
+def _secret(pillar_key):
+    """The secret at ``pillar_key``; SaltInvocationError naming the key when it is unset."""
+    try:
+        return __utils__["drbdha_util.pillar_secret"](__pillar__, pillar_key)
+    except ValueError as exc:
+        raise SaltInvocationError(str(exc)) from exc
+
+
+def _secret_bytes(pillar_key, encoding):
+    if encoding not in ("text", "base64"):
+        raise SaltInvocationError(f"encoding must be text or base64, not {encoding!r}")
+    value = _secret(pillar_key)
+    if encoding == "text":
+        return str(value).encode()
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, TypeError) as exc:
+        raise SaltInvocationError(f"pillar key {pillar_key} is not base64 text") from exc
+
+
+def secret_file_status(path, pillar_key, encoding="text"):
+    """
+    How file ``path`` compares with the secret at ``pillar_key`` (decoded
+    from base64 with ``encoding=base64``): ``{"exists", "holds_secret",
+    "mode"}``, the mode as octal text. Never the secret itself.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.secret_file_status /etc/corosync/authkey drbdha:cluster:authkey encoding=base64
+    """
+    want = _secret_bytes(pillar_key, encoding)
+    try:
+        with open(path, "rb") as handle:
+            current = handle.read()
+            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+    except FileNotFoundError:
+        return {"exists": False, "holds_secret": False, "mode": None}
+    return {"exists": True, "holds_secret": hmac.compare_digest(current, want), "mode": f"{mode:04o}"}
+
+
+def write_secret_file(path, pillar_key, encoding="text", mode="0600", user="root", group="root"):
+    """
+    Write the secret at ``pillar_key`` to ``path``: through a temporary file
+    that has ``mode`` from its creation, renamed over ``path``, then owned by
+    ``user``:``group``. Returns the path, never the secret.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.write_secret_file /etc/corosync/authkey drbdha:cluster:authkey encoding=base64 mode=0400
+    """
+    data = _secret_bytes(pillar_key, encoding)
+    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+    __utils__["drbdha_util.write_atomic"](path, data, mode=int(str(mode), 8))
+    __salt__["file.chown"](path, user, group)
+    return path
+
+
+def user_has_password(user, pillar_key):
+    """
+    Whether ``user``'s password in /etc/shadow is the one at ``pillar_key``.
+    CommandExecutionError when the user does not exist.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.user_has_password hacluster drbdha:cluster:hacluster_password
+    """
+    password = str(_secret(pillar_key))
+    with open(_SHADOW, encoding="utf-8") as handle:
+        hashed = __utils__["drbdha_util.shadow_hash"](user, handle.read())
+    if hashed is None:
+        raise CommandExecutionError(f"user {user} does not exist (is pacemaker installed?)")
+    return __utils__["drbdha_util.password_matches"](password, hashed)
+
+
+def set_user_password(user, pillar_key):
+    """
+    Set ``user``'s password to the one at ``pillar_key`` with ``chpasswd``,
+    the password on its stdin and kept out of the logs.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.set_user_password hacluster drbdha:cluster:hacluster_password
+    """
+    password = str(_secret(pillar_key))
+    __utils__["drbdha_util.run"](__salt__["cmd.run_all"], ["chpasswd"], stdin=f"{user}:{password}\n", quiet=True)
+    return True

@@ -27,13 +27,11 @@ are compared again. Deleting the file is always safe. The cluster's status
 """
 
 import hashlib
-import json
 import os
 import re
 
 from salt.exceptions import CommandExecutionError
 
-VERIFIED_RECORD = "/var/lib/drbdha/cib-verified.json"
 # crm cluster init/join write it; its presence means this node was bootstrapped before.
 COROSYNC_AUTHKEY = "/etc/corosync/authkey"
 # Part of every record: a formula that compares objects differently must not trust an older record.
@@ -89,19 +87,6 @@ def verification_record(objects, configuration_digest):
     return {"comparison": COMPARISON_VERSION, "objects": objects_digest, "configuration": configuration_digest}
 
 
-def _read_verified():
-    text = __utils__["drbdha_util.read_text"](VERIFIED_RECORD)
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None  # a damaged record only costs one comparison
-
-
-def _remember_verified(record):
-    os.makedirs(os.path.dirname(VERIFIED_RECORD), mode=0o700, exist_ok=True)
-    __utils__["drbdha_util.write_atomic"](VERIFIED_RECORD, json.dumps(record, sort_keys=True) + "\n", mode=0o600)
-
-
 def cib_objects(name, objects):
     """
     Converge the given CIB objects to their crm configure text.
@@ -117,10 +102,10 @@ def cib_objects(name, objects):
     try:
         # The section the property states read a moment ago in this run, if they did.
         before = verification_record(objects, __salt__["crmsh.configuration_digest"](cached=True))
-        if _read_verified() == before:
+        if __salt__["crmsh.verified_record"]() == before:
             ret["comment"] = (
                 f"All {len(objects)} CIB objects are as configured: the CIB configuration is unchanged "
-                f"since they were last compared ({VERIFIED_RECORD})."
+                "since they were last compared."
             )
             return ret
         to_load, changes = _compare_and_remember(objects, before)
@@ -189,7 +174,7 @@ def _compare_and_remember(objects, before):
     if not to_load:
         after = verification_record(objects, __salt__["crmsh.configuration_digest"]())
         if after == before and not __opts__["test"]:
-            _remember_verified(after)
+            __salt__["crmsh.remember_verified"](after)
     return to_load, changes
 
 

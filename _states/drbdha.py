@@ -4,26 +4,13 @@ travel in state arguments, output, logs or events), and waits on real
 cluster conditions with a timeout and progress.
 """
 
-import base64
-import hmac
 import logging
 import os
 import time
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
-try:  # crypt verifies /etc/shadow hashes; it is in Python up to 3.12.
-    import crypt
-except ImportError:  # pragma: no cover - Python 3.13+
-    crypt = None
-
 log = logging.getLogger(__name__)
-
-SHADOW = "/etc/shadow"
-
-
-def _secret(pillar_key):
-    return __utils__["drbdha_util.pillar_secret"](__pillar__, pillar_key)
 
 
 def secret_file(name, pillar_key, encoding="text", mode="0600", user="root", group="root"):
@@ -41,50 +28,29 @@ def secret_file(name, pillar_key, encoding="text", mode="0600", user="root", gro
             - mode: "0400"
     """
     ret = __utils__["drbdha_util.state_ret"](name)
+    want_mode = f"{int(str(mode), 8):04o}"
     try:
-        value = _secret(pillar_key)
-    except ValueError as exc:
-        ret.update(result=False, comment=str(exc))
+        now = __salt__["drbdha.secret_file_status"](name, pillar_key, encoding)
+    except (CommandExecutionError, SaltInvocationError, OSError) as exc:
+        return __utils__["drbdha_util.state_fail"](ret, f"Cannot compare {name} with {pillar_key}: {exc}")
+    if now["holds_secret"] and now["mode"] == want_mode:
+        ret["comment"] = f"{name} holds the secret from {pillar_key} (mode {want_mode})."
         return ret
-    data = base64.b64decode(value) if encoding == "base64" else str(value).encode()
-    want_mode = int(str(mode), 8)
-    try:
-        with open(name, "rb") as handle:
-            current = handle.read()
-        stat = os.stat(name)
-        current_mode = stat.st_mode & 0o777
-    except FileNotFoundError:
-        current, current_mode = None, None
-    if current is not None and hmac.compare_digest(current, data) and current_mode == want_mode:
-        ret["comment"] = f"{name} holds the secret from {pillar_key} (mode {mode})."
-        return ret
-    what = "created" if current is None else ("updated" if current != data else f"mode set to {mode}")
-    ret["changes"] = {name: f"{what} (content hidden)"}
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would write the secret from {pillar_key} to {name}."
-        return ret
-    os.makedirs(os.path.dirname(name), exist_ok=True)
-    __utils__["drbdha_util.write_atomic"](name, data, mode=want_mode)
-    __salt__["file.chown"](name, user, group)
-    ret["comment"] = f"Wrote the secret from {pillar_key} to {name}."
-    return ret
-
-
-def shadow_hash(user, shadow_text):
-    """The password hash of ``user`` in /etc/shadow text, or None."""
-    for line in shadow_text.splitlines():
-        fields = line.split(":")
-        if fields[0] == user and len(fields) > 1:
-            return fields[1]
-    return None
-
-
-def password_matches(password, hashed):
-    """Whether ``password`` produces ``hashed`` (crypt(3) formats)."""
-    if not hashed or hashed[0] in "!*" or crypt is None:
-        return False
-    return hmac.compare_digest(crypt.crypt(password, hashed), hashed)
+    what = "created" if not now["exists"] else ("updated" if not now["holds_secret"] else f"mode set to {want_mode}")
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        {name: f"{what} (content hidden)"},
+        f"Would write the secret from {pillar_key} to {name}.",
+        f"Wrote the secret from {pillar_key} to {name}.",
+        __opts__["test"],
+        __salt__["drbdha.write_secret_file"],
+        name,
+        pillar_key,
+        encoding=encoding,
+        mode=want_mode,
+        user=user,
+        group=group,
+    )
 
 
 def user_password(name, pillar_key):
@@ -100,26 +66,21 @@ def user_password(name, pillar_key):
     """
     ret = __utils__["drbdha_util.state_ret"](name)
     try:
-        password = str(_secret(pillar_key))
-    except ValueError as exc:
-        ret.update(result=False, comment=str(exc))
-        return ret
-    with open(SHADOW, encoding="utf-8") as handle:
-        hashed = shadow_hash(name, handle.read())
-    if hashed is None:
-        ret.update(result=False, comment=f"user {name} does not exist (is pacemaker installed?)")
-        return ret
-    if password_matches(password, hashed):
-        ret["comment"] = f"The password of {name} is the one in {pillar_key}."
-        return ret
-    ret["changes"] = {name: "password changed (value hidden)"}
-    if __opts__["test"]:
-        ret["result"] = None
-        ret["comment"] = f"Would set the password of {name} from {pillar_key}."
-        return ret
-    __utils__["drbdha_util.run"](__salt__["cmd.run_all"], ["chpasswd"], stdin=f"{name}:{password}\n", quiet=True)
-    ret["comment"] = f"Set the password of {name} from {pillar_key}."
-    return ret
+        if __salt__["drbdha.user_has_password"](name, pillar_key):
+            ret["comment"] = f"The password of {name} is the one in {pillar_key}."
+            return ret
+    except (CommandExecutionError, SaltInvocationError, OSError) as exc:
+        return __utils__["drbdha_util.state_fail"](ret, f"Cannot check the password of {name}: {exc}")
+    return __utils__["drbdha_util.state_change"](
+        ret,
+        {name: "password changed (value hidden)"},
+        f"Would set the password of {name} from {pillar_key}.",
+        f"Set the password of {name} from {pillar_key}.",
+        __opts__["test"],
+        __salt__["drbdha.set_user_password"],
+        name,
+        pillar_key,
+    )
 
 
 def _wait(condition, timeout, interval, describe):

@@ -10,6 +10,7 @@ unit tests import this file directly and the modules reach it through
 
 import base64
 import binascii
+import hmac
 import ipaddress
 import json
 import logging
@@ -20,6 +21,11 @@ import time
 
 import salt.utils.data
 from salt.exceptions import CommandExecutionError, SaltInvocationError
+
+try:  # crypt verifies /etc/shadow hashes; it is in Python up to 3.12.
+    import crypt
+except ImportError:  # pragma: no cover - Python 3.13+
+    crypt = None
 
 log = logging.getLogger(__name__)
 
@@ -495,6 +501,22 @@ def pillar_secret(pillar, pillar_key):
     if not value:
         raise ValueError(f"pillar key {pillar_key} is not set")
     return value
+
+
+def shadow_hash(user, shadow_text):
+    """The password hash of ``user`` in /etc/shadow text, or None."""
+    for line in shadow_text.splitlines():
+        fields = line.split(":")
+        if fields[0] == user and len(fields) > 1:
+            return fields[1]
+    return None
+
+
+def password_matches(password, hashed):
+    """Whether ``password`` produces ``hashed`` (crypt(3) formats); False for a locked or empty hash."""
+    if not hashed or hashed[0] in "!*" or crypt is None:
+        return False
+    return hmac.compare_digest(crypt.crypt(password, hashed), hashed)
 
 
 def state_ret(name):

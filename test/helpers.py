@@ -86,12 +86,6 @@ class Recorder(dict):
         return [c[0] for c in self.calls]
 
 
-def use(state_module, salt, test=False):
-    state_module.__salt__ = salt
-    state_module.__opts__ = {"test": test}
-    state_module.__context__ = {}
-
-
 def loader_dunders(**dunders):
     """A module's dunders for one state run, for a test's ``configure_loader_modules`` fixture."""
     base = {"__salt__": {}, "__opts__": {"test": False}, "__context__": {}, "__grains__": {}, "__pillar__": {}}

@@ -1,7 +1,7 @@
 """The crmsh module: bootstrap commands checked by the cluster answering, and one CIB read shared until a write."""
 
 import pytest
-from helpers import Recorder, fixture_text, load_file, utils_dunder
+from helpers import Recorder, call_recorder, fixture_text, load_file, loader_dunders
 from salt.exceptions import CommandExecutionError
 
 crmsh = load_file("_modules", "crmsh")
@@ -24,7 +24,7 @@ class Crm:
 
 @pytest.fixture
 def configure_loader_modules():
-    return {crmsh: {"__salt__": {}, "__opts__": {}, "__context__": {}, "__utils__": utils_dunder()}}
+    return {crmsh: loader_dunders()}
 
 
 @pytest.fixture(params=[0, 102])
@@ -59,9 +59,9 @@ def test_the_configuration_digest_follows_the_cib_configuration():
     }
 
     def digest(name):
-        crmsh.__salt__ = Recorder(cmd__run_all={"retcode": 0, "stdout": outputs[name], "stderr": ""})
+        call_recorder(crmsh, salt := Recorder(cmd__run_all={"retcode": 0, "stdout": outputs[name], "stderr": ""}))
         digest = crmsh.configuration_digest()
-        assert crmsh.__salt__.calls[0][1][0] == ["cibadmin", "--query", "--scope", "configuration"]
+        assert salt.calls[0][1][0] == ["cibadmin", "--query", "--scope", "configuration"]
         return digest
 
     assert digest("healthy") != digest("fence-by-handler")
@@ -120,16 +120,14 @@ def test_a_property_set_twice_to_different_values_is_ambiguous():
 
 def test_properties_and_the_cib_digest_share_one_cibadmin_read_until_a_write():
     section = lab_configuration_section()
-    crmsh.__context__ = {}
-    crmsh.__opts__ = {}
-    crmsh.__salt__ = Recorder(cmd__run_all={"retcode": 0, "stdout": section, "stderr": ""})
+    call_recorder(crmsh, salt := Recorder(cmd__run_all={"retcode": 0, "stdout": section, "stderr": ""}))
     assert crmsh.get_property("stonith-enabled", cached=True) == "false"
     digest = crmsh.configuration_digest(cached=True)
     assert digest == cib.cib_digest(section)
-    assert len(crmsh.__salt__.calls) == 1
+    assert len(salt.calls) == 1
     crmsh.set_property("stonith-enabled", "true")  # a write: the read is stale now
     crmsh.configuration_digest(cached=True)
-    argvs = [call[1][0] for call in crmsh.__salt__.calls]
+    argvs = [call[1][0] for call in salt.calls]
     assert argvs[1][0] == "crm_attribute" and argvs[2] == ["cibadmin", "--query", "--scope", "configuration"]
     crmsh.configuration_digest()  # not cached: asks again
-    assert len(crmsh.__salt__.calls) == 4
+    assert len(salt.calls) == 4

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from helpers import FIXTURES, fixture_text, load_file, utils_dunder
+from helpers import FIXTURES, fixture_text, load_file, loader_dunders
 from salt.exceptions import CommandExecutionError
 
 drbdadm = load_file("_modules", "drbdadm")
@@ -34,12 +34,7 @@ def tool():
 @pytest.fixture
 def configure_loader_modules(tool):
     return {
-        drbdadm: {
-            "__salt__": {"cmd.run_all": tool.run_all},
-            "__opts__": {},
-            "__context__": {},
-            "__utils__": utils_dunder(),
-        }
+        drbdadm: loader_dunders(__salt__={"cmd.run_all": tool.run_all}),
     }
 
 

@@ -9,29 +9,35 @@ import pathlib
 
 import pytest
 import yaml
-from helpers import ROOT, Recorder, fixture_text, load_file, utils_dunder
+from helpers import ROOT, Recorder, call_recorder, fixture_text, load_file, loader_dunders
 from salt.exceptions import CommandExecutionError, SaltInvocationError
 
 drbdha = load_file("_modules", "drbdha")
-drbdha.__utils__ = utils_dunder()
 fencing = load_file("_utils", "drbdha_fencing")
-drbdadm = load_file("_modules", "drbdadm")
 drbd = load_file("_utils", "drbdha_drbd")
-crmsh = load_file("_modules", "crmsh")
 cib = load_file("_utils", "drbdha_cib")
-for module in (drbdadm, crmsh):
-    module.__utils__ = utils_dunder()
 GOOD = ROOT / "test" / "pillar" / "good"
+
+
+class Salt(Recorder):
+    """__salt__ with the loader's answer for a function no module provides."""
+
+    def missing_fun_string(self, function):
+        return f"'{function}' is not available."
+
+
+@pytest.fixture
+def configure_loader_modules():
+    """A fresh run on node-1 of pillar.example, as the loader would set it up."""
+    pillar = {"drbdha": yaml.safe_load((ROOT / "pillar.example").read_text())["drbdha"]}
+    grains = {"id": "node-1", "nodename": "node-1", "os_family": "Debian"}
+    return {drbdha: loader_dunders(__pillar__=pillar, __grains__=grains, __salt__=Salt())}
 
 
 @pytest.fixture
 def run():
-    """A fresh run on node-1 of pillar.example (DRBD 9), as the loader would set it up."""
-    pillar = {"drbdha": yaml.safe_load((ROOT / "pillar.example").read_text())["drbdha"]}
-    drbdha.__pillar__ = pillar
-    drbdha.__grains__ = {"id": "node-1", "os_family": "Debian"}
-    drbdha.__context__ = {}
-    drbdha.__salt__ = {}
+    """pillar.example (the minion's pillar) and its drbdha section set to DRBD 9."""
+    pillar = drbdha.__pillar__
     config = copy.deepcopy(pillar["drbdha"])
     config["drbd"]["version"] = 9
     return pillar, config
@@ -63,7 +69,7 @@ def test_a_different_pillar_or_minion_is_not_given_the_remembered_settings(run, 
     if change == "pillar":
         pillar["drbdha"]["cluster"]["name"] = "another"
     else:
-        drbdha.__grains__ = {"id": "node-1", "os_family": "Suse"}
+        drbdha.__grains__["os_family"] = "Suse"
     assert drbdha.settings_of_this_run() is None
 
 
@@ -102,25 +108,18 @@ def test_a_bad_pillar_or_a_minion_without_a_role_stops_the_settings(run):
     _, config = run
     with pytest.raises(SaltInvocationError, match="invalid drbdha pillar:\n  drbdha:nodes"):
         drbdha.settings(dict(config, nodes={}))
-    drbdha.__grains__ = {"id": "salt-master"}
+    drbdha.__grains__["id"] = "salt-master"
     with pytest.raises(SaltInvocationError, match=r"this minion \(salt-master\) is not one of the nodes"):
         drbdha.settings(config)
 
 
 def test_the_loaded_driver_is_asked_only_when_the_pillar_names_no_version(run):
     _, config = run
-    drbdha.__salt__ = Recorder(drbdadm__kernel_version=(8, 4, 11))
+    call_recorder(drbdha, salt := Recorder(drbdadm__kernel_version=(8, 4, 11)))
     assert drbdha.settings(config)["drbd_major"] == 9
     del config["drbd"]["version"]
     assert drbdha.settings(config)["drbd_major"] == 8
-    assert drbdha.__salt__.names() == ["drbdadm.kernel_version"]
-
-
-class Salt(Recorder):
-    """__salt__ with the loader's answer for a function no module provides."""
-
-    def missing_fun_string(self, function):
-        return f"'{function}' is not available."
+    assert salt.names() == ["drbdadm.kernel_version"]
 
 
 def fail(message):
@@ -131,26 +130,24 @@ def fail(message):
 
 
 def test_status_asks_each_tool_once_and_reports_on_their_answers():
-    drbdha.__grains__ = {"id": "node-1", "nodename": "node-1"}
-    drbdha.__pillar__ = {}
     resources = drbd.parse_status_json(fixture_text("drbd", "9", "status-json-connected-uptodate.json"))
     cluster = cib.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", "crm_mon-healthy.xml"))
-    drbdha.__salt__ = Salt(drbdadm__status=resources, crmsh__status=cluster, virsh__list_domains={"havm": "running"})
+    salt = Recorder(drbdadm__status=resources, crmsh__status=cluster, virsh__list_domains={"havm": "running"})
+    call_recorder(drbdha, salt)
     status = drbdha.status()
     assert status["verdict"] == "healthy" and status["reasons"] == [] and status["errors"] == {}
     assert (status["drbd"], status["cluster"], status["libvirt"]) == (resources, cluster, {"havm": "running"})
-    assert sorted(drbdha.__salt__.names()) == ["crmsh.status", "drbdadm.status", "virsh.list_domains"]
+    assert sorted(salt.names()) == ["crmsh.status", "drbdadm.status", "virsh.list_domains"]
 
 
 def test_status_names_a_missing_tool_and_reads_the_generations_of_a_resource_that_is_not_replicating():
-    drbdha.__grains__ = {"id": "node-1"}
-    drbdha.__pillar__ = {}
     resources = drbd.parse_status_json(fixture_text("drbd", "9", "status-json-connecting.json"))
-    drbdha.__salt__ = Salt(
+    salt = Recorder(
         drbdadm__status=resources,
         drbdadm__generation_ids=fail("drbdsetup failed"),
         crmsh__status=fail("crm_mon failed"),
     )
+    call_recorder(drbdha, salt)
     status = drbdha.status()
     assert status["node"] == "node-1" and status["verdict"] == "failed"
     assert status["errors"] == {
@@ -177,11 +174,10 @@ def test_probe_names_a_source_address_this_host_does_not_have():
 
 def test_preflight_of_an_invalid_pillar_gathers_nothing(run):
     pillar, _ = run
-    drbdha.__salt__ = Salt()
     report = drbdha.preflight(dict(pillar["drbdha"], nodes={}))
     assert report["node"] == "node-1" and report["ok"] is False and report["facts"] == {}
     assert any(p.startswith("drbdha:nodes") for p in report["problems"])
-    assert drbdha.__salt__.names() == []
+    assert drbdha.__salt__.calls == []
 
 
 def test_preflight_checks_the_facts_with_this_nodes_settings(run, monkeypatch):
@@ -197,6 +193,51 @@ def test_preflight_checks_the_facts_with_this_nodes_settings(run, monkeypatch):
     assert seen["this_node"] == "node-1" and seen["peer_node"] == "node-2"
     assert report["ok"] is False and report["facts"]["hostname"] == "localhost"
     assert [p for p in report["problems"] if "hostname is localhost" in p] != []
+
+
+# ------------------------------------------------------------------ secrets --
+
+
+def test_a_secret_file_is_compared_without_the_secret_leaving_the_module(run, tmp_path):
+    drbdha.__pillar__["drbdha"]["drbd"]["shared_secret"] = "s3cret"
+    path = tmp_path / "secret"
+    assert drbdha.secret_file_status(str(path), "drbdha:drbd:shared_secret") == {
+        "exists": False,
+        "holds_secret": False,
+        "mode": None,
+    }
+    path.write_text("s3cret")
+    path.chmod(0o640)
+    assert drbdha.secret_file_status(str(path), "drbdha:drbd:shared_secret") == {
+        "exists": True,
+        "holds_secret": True,
+        "mode": "0640",
+    }
+    assert drbdha.secret_file_status(str(path), "drbdha:cluster:authkey", encoding="base64")["holds_secret"] is False
+    with pytest.raises(SaltInvocationError, match="drbdha:drbd:shared_secret is not base64 text"):
+        drbdha.secret_file_status(str(path), "drbdha:drbd:shared_secret", encoding="base64")
+    with pytest.raises(SaltInvocationError, match="drbdha:drbd:nothing is not set"):
+        drbdha.secret_file_status(str(path), "drbdha:drbd:nothing")
+    with pytest.raises(SaltInvocationError, match="encoding must be text or base64"):
+        drbdha.secret_file_status(str(path), "drbdha:drbd:shared_secret", encoding="hex")
+
+
+def test_the_users_password_is_checked_against_shadow_and_set_on_stdin(run, tmp_path, monkeypatch):
+    import crypt
+
+    drbdha.__pillar__["drbdha"]["cluster"]["hacluster_password"] = "right-password"
+    shadow = tmp_path / "shadow"
+    shadow.write_text(f"hacluster:{crypt.crypt('old-password', crypt.mksalt(crypt.METHOD_SHA512))}:1:0:99999:7:::\n")
+    monkeypatch.setattr(drbdha, "_SHADOW", str(shadow))
+    assert drbdha.user_has_password("hacluster", "drbdha:cluster:hacluster_password") is False
+    with pytest.raises(CommandExecutionError, match="user nobody does not exist"):
+        drbdha.user_has_password("nobody", "drbdha:cluster:hacluster_password")
+    seen = []
+    call_recorder(drbdha, Recorder(cmd__run_all=lambda argv, **kw: seen.append((argv, kw)) or {"retcode": 0}))
+    assert drbdha.set_user_password("hacluster", "drbdha:cluster:hacluster_password") is True
+    ((argv, kwargs),) = seen
+    assert argv == ["chpasswd"] and kwargs["stdin"] == "hacluster:right-password\n"
+    assert "right-password" not in str(argv)
 
 
 # ------------------------------------------------------------ validation --

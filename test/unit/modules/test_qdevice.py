@@ -1,7 +1,7 @@
 """The qdevice module's checks on what reaches certutil."""
 
 import pytest
-from helpers import load_file, utils_dunder
+from helpers import load_file, loader_dunders
 from salt.exceptions import SaltInvocationError
 
 qdevice = load_file("_modules", "qdevice")
@@ -9,7 +9,7 @@ qdevice = load_file("_modules", "qdevice")
 
 @pytest.fixture
 def configure_loader_modules():
-    return {qdevice: {"__utils__": utils_dunder()}}
+    return {qdevice: loader_dunders()}
 
 
 @pytest.mark.parametrize("text", [None, "not base64!", "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n"])

@@ -1,7 +1,7 @@
 """The virsh module: the virt-install command it builds, and the arguments it refuses."""
 
 import pytest
-from helpers import load_file, utils_dunder
+from helpers import load_file, loader_dunders
 from salt.exceptions import SaltInvocationError
 
 virsh = load_file("_modules", "virsh")
@@ -9,7 +9,7 @@ virsh = load_file("_modules", "virsh")
 
 @pytest.fixture
 def configure_loader_modules():
-    return {virsh: {"__utils__": utils_dunder(), "__opts__": {}}}
+    return {virsh: loader_dunders()}
 
 
 def test_install_command_for_the_reference_guest():

@@ -2,14 +2,16 @@
 
 import copy
 
-from helpers import STANDALONE_84, crm_mon, drbd9_status, drbd84_status, fixture_text, load_file, utils_dunder
+import pytest
+from helpers import STANDALONE_84, crm_mon, drbd9_status, drbd84_status, fixture_text, load_file, loader_dunders
 
 runner = load_file("_runners", "drbdha")
-drbdadm = load_file("_modules", "drbdadm")
 drbd = load_file("_utils", "drbdha_drbd")
-crmsh = load_file("_modules", "crmsh")
-for module in (runner, drbdadm, crmsh):
-    module.__utils__ = utils_dunder()
+
+
+@pytest.fixture
+def configure_loader_modules():
+    return {runner: loader_dunders()}
 
 
 def two_views():

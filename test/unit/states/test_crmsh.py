@@ -4,15 +4,18 @@ import os
 import stat
 
 import pytest
-from helpers import Recorder, fixture_text, load_file, use, utils_dunder
+from helpers import Recorder, call_recorder, fixture_text, load_file, loader_dunders
 from salt.exceptions import CommandExecutionError
 
 crm_state = load_file("_states", "crmsh")
 crmsh_mod = load_file("_modules", "crmsh")
 cib = load_file("_utils", "drbdha_cib")
-for module in (crmsh_mod, crm_state):
-    module.__utils__ = utils_dunder()
-    module.__opts__ = {}
+
+
+@pytest.fixture
+def configure_loader_modules():
+    """One state run: the states, and the crmsh module's file-handling commands they call for real."""
+    return {crm_state: loader_dunders(), crmsh_mod: loader_dunders()}
 
 
 # ----------------------------------------------------------------------- cib --
@@ -27,7 +30,6 @@ def test_cib_plan_loads_only_what_differs_and_keeps_run_time_meta():
     )
     changed = same.replace("timeout=360s", "timeout=600s")
     new = "order o_new Mandatory: ms_drbd_res0:promote rsc_kvm_havm:start"
-    crm_state.__salt__ = {"cib.runtime_meta_of": cib.runtime_meta_of}
     to_load, changes = crm_state.plan_cib_changes([same], shown, cib.canonical_crm_object)
     assert to_load == [] and changes == {}
     to_load, changes = crm_state.plan_cib_changes([changed, new], shown, cib.canonical_crm_object)
@@ -59,20 +61,22 @@ def cib_salt(digests, shown=(CIB_SHOWN,), dc="node-1"):
         crmsh__canonical_crm_object=cib.canonical_crm_object,
         crmsh__runtime_meta_of=cib.runtime_meta_of,
         crmsh__configure_load=lambda method, text: "",
+        crmsh__verified_record=crmsh_mod.verified_record,
+        crmsh__remember_verified=crmsh_mod.remember_verified,
     )
 
 
 @pytest.fixture
 def verified_record(tmp_path, monkeypatch):
     path = tmp_path / "drbdha" / "cib-verified.json"
-    monkeypatch.setattr(crm_state, "VERIFIED_RECORD", str(path))
+    monkeypatch.setattr(crmsh_mod, "VERIFIED_RECORD", str(path))
     return path
 
 
 @pytest.mark.parametrize("test", [False, True])
 def test_cib_comparison_is_remembered_and_spares_crmsh_until_the_configuration_changes(verified_record, test):
     salt = cib_salt(["d1", "d1"])
-    use(crm_state, salt, test=test)
+    call_recorder(crm_state, salt, test=test)
     ret = crm_state.cib_objects("drbdha", [CIB_OBJECT])
     assert ret["result"] is True and ret["changes"] == {}
     assert "crmsh.configured_objects" in salt.names()
@@ -82,19 +86,19 @@ def test_cib_comparison_is_remembered_and_spares_crmsh_until_the_configuration_c
     assert stat.S_IMODE(os.stat(verified_record).st_mode) == 0o600
     # Same configuration, same objects: no crmsh process.
     salt = cib_salt(["d1"])
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     ret = crm_state.cib_objects("drbdha", [CIB_OBJECT])
     assert ret["result"] is True and ret["changes"] == {} and "unchanged" in ret["comment"]
     assert "crmsh.configured_objects" not in salt.names()
     # The configuration changed (a constraint, a move…): compared again.
     salt = cib_salt(["d2", "d2"])
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     crm_state.cib_objects("drbdha", [CIB_OBJECT])
     assert "crmsh.configured_objects" in salt.names()
     # Other objects asked for (a new pillar): compared again.
     changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
     salt = cib_salt(["d2", "d2"])
-    use(crm_state, salt, test=True)
+    call_recorder(crm_state, salt, test=True)
     ret = crm_state.cib_objects("drbdha", [changed])
     assert "crmsh.configured_objects" in salt.names() and list(ret["changes"]) == ["rsc_kvm_havm"]
 
@@ -103,10 +107,10 @@ def test_cib_comparison_is_remembered_and_spares_crmsh_until_the_configuration_c
 def test_objects_as_configured_need_no_cluster_status(verified_record, remembered):
     # A converged apply runs no crm_mon, with a DC or without: nothing is loaded.
     if remembered:
-        use(crm_state, cib_salt(["d1", "d1"]))
+        call_recorder(crm_state, cib_salt(["d1", "d1"]))
         crm_state.cib_objects("drbdha", [CIB_OBJECT])
     salt = cib_salt(["d1", "d1"], dc=None)
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     ret = crm_state.cib_objects("drbdha", [CIB_OBJECT])
     assert ret["result"] is True and ret["changes"] == {}
     assert "crmsh.status" not in salt.names()
@@ -116,14 +120,14 @@ def test_objects_as_configured_need_no_cluster_status(verified_record, remembere
 def test_objects_that_differ_are_not_loaded_without_a_dc(verified_record, test):
     changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
     salt = cib_salt(["d1", "d1"], dc=None)
-    use(crm_state, salt, test=test)
+    call_recorder(crm_state, salt, test=test)
     ret = crm_state.cib_objects("drbdha", [changed])
     assert ret["result"] is False and ret["changes"] == {}
     assert ret["comment"].startswith("1 CIB object(s) differ (rsc_kvm_havm), but the cluster has no DC yet")
     assert "crmsh.configure_load" not in salt.names()
     # With a DC, the same apply loads them (or, in test mode, says it would).
     salt = cib_salt(["d1", "d2", "d2"], shown=[CIB_SHOWN, CIB_SHOWN.replace("timeout=360s", "timeout=600s")])
-    use(crm_state, salt, test=test)
+    call_recorder(crm_state, salt, test=test)
     ret = crm_state.cib_objects("drbdha", [changed])
     assert list(ret["changes"]) == ["rsc_kvm_havm"] and ret["result"] is (None if test else True)
     assert ("crmsh.configure_load" in salt.names()) is not test
@@ -135,14 +139,14 @@ def test_objects_that_differ_are_not_loaded_when_the_cluster_status_cannot_be_re
 
     salt = cib_salt(["d1", "d1"])
     salt["crmsh.status"] = crm_mon_fails
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     ret = crm_state.cib_objects("drbdha", [CIB_OBJECT.replace("timeout=360s", "timeout=600s")])
     assert ret["result"] is False and "the cluster's status cannot be read: crm_mon: Error" in ret["comment"]
     assert "crmsh.configure_load" not in salt.names()
 
 
 def test_cib_comparison_is_not_remembered_when_the_configuration_moved_under_it(verified_record):
-    use(crm_state, cib_salt(["d1", "d2"]))
+    call_recorder(crm_state, cib_salt(["d1", "d2"]))
     assert crm_state.cib_objects("drbdha", [CIB_OBJECT])["changes"] == {}
     assert not verified_record.exists()
 
@@ -153,17 +157,17 @@ def test_cib_objects_loaded_are_read_back_and_remembered(verified_record):
     assert after_load != CIB_SHOWN
     # digests: before the comparison; after the load, before and after reading it back
     salt = cib_salt(["d1", "d2", "d2"], shown=[CIB_SHOWN, after_load])
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     ret = crm_state.cib_objects("drbdha", [changed])
     assert ret["result"] is True and list(ret["changes"]) == ["rsc_kvm_havm"]
     assert ret["comment"].endswith("read back as configured.")
     assert salt.names().count("crmsh.configured_objects") == 2
-    assert crm_state._read_verified() == crm_state.verification_record([changed], "d2")
+    assert crmsh_mod.verified_record() == crm_state.verification_record([changed], "d2")
 
 
 def test_a_load_that_does_not_take_is_a_failure_that_keeps_its_changes(verified_record):
     changed = CIB_OBJECT.replace("timeout=360s", "timeout=600s")
-    use(crm_state, cib_salt(["d1", "d2"]))  # crm configure show answers the old text after the load
+    call_recorder(crm_state, cib_salt(["d1", "d2"]))  # crm configure show answers the old text after the load
     ret = crm_state.cib_objects("drbdha", [changed])
     assert ret["result"] is False and list(ret["changes"]) == ["rsc_kvm_havm"]
     assert ret["comment"].endswith("but crm configure show still differs for: rsc_kvm_havm")
@@ -174,10 +178,10 @@ def test_a_damaged_cib_record_costs_one_comparison(verified_record):
     verified_record.parent.mkdir()
     verified_record.write_text("{not json")
     salt = cib_salt(["d1", "d1"])
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     assert crm_state.cib_objects("drbdha", [CIB_OBJECT])["result"] is True
     assert "crmsh.configured_objects" in salt.names()
-    assert crm_state.verification_record([CIB_OBJECT], "d1") == crm_state._read_verified()
+    assert crm_state.verification_record([CIB_OBJECT], "d1") == crmsh_mod.verified_record()
 
 
 def crmsh_bootstrap_salt(running=False, fails=None):
@@ -206,7 +210,7 @@ def no_corosync_authkey(tmp_path, monkeypatch):
 @pytest.mark.parametrize(("node", "command"), [("node-1", "crmsh.cluster_init"), ("node-2", "crmsh.cluster_join")])
 def test_crmsh_bootstrap_inits_the_first_node_and_joins_the_other(node, command, test):
     salt = crmsh_bootstrap_salt()
-    use(crm_state, salt, test=test)
+    call_recorder(crm_state, salt, test=test)
     ret = crm_state.cluster_bootstrapped("hacluster", node=node, first_node="node-1", interface="eth1")
     assert ret["changes"] == {node: {"old": "no cluster", "new": "member of cluster hacluster"}}
     assert ret["result"] is (None if test else True)
@@ -219,7 +223,7 @@ def test_crmsh_bootstrap_inits_the_first_node_and_joins_the_other(node, command,
 
 def test_crmsh_bootstrap_runs_nothing_on_a_node_that_runs_a_cluster():
     salt = crmsh_bootstrap_salt(running=True)
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     ret = crm_state.cluster_bootstrapped("hacluster", node="node-2", first_node="node-1")
     assert ret["result"] is True and ret["changes"] == {} and "already" in ret["comment"]
     assert salt.names() == ["crmsh.cluster_running"]
@@ -227,7 +231,7 @@ def test_crmsh_bootstrap_runs_nothing_on_a_node_that_runs_a_cluster():
 
 def test_a_failed_crmsh_bootstrap_is_a_failed_state_with_the_tools_message():
     message = "crm cluster init -y --name hacluster failed with exit code 1: ERROR: cluster.init: ssh-keygen failed"
-    use(crm_state, crmsh_bootstrap_salt(fails=message))
+    call_recorder(crm_state, crmsh_bootstrap_salt(fails=message))
     ret = crm_state.cluster_bootstrapped("hacluster", node="node-1", first_node="node-1")
     assert ret["result"] is False and ret["changes"] == {}
     assert ret["comment"] == f"bootstrap cluster hacluster on node-1 with crm cluster init failed: {message}"
@@ -236,7 +240,7 @@ def test_a_failed_crmsh_bootstrap_is_a_failed_state_with_the_tools_message():
 def test_crmsh_bootstrap_refuses_a_node_bootstrapped_before_whose_cluster_is_stopped(no_corosync_authkey):
     no_corosync_authkey.write_text("key")
     salt = crmsh_bootstrap_salt()
-    use(crm_state, salt)
+    call_recorder(crm_state, salt)
     ret = crm_state.cluster_bootstrapped("hacluster", node="node-1", first_node="node-1")
     assert ret["result"] is False and "new keys and an empty CIB" in ret["comment"]
     assert salt.names() == ["crmsh.cluster_running"]
@@ -271,7 +275,7 @@ def quorum_salt():
 def test_the_quorum_device_goes_into_crmshs_corosync_conf_once_both_nodes_are_listed(tmp_path, test):
     path = corosync_conf(tmp_path, nodes=2)
     before = path.read_text()
-    use(crm_state, quorum_salt(), test=test)
+    call_recorder(crm_state, quorum_salt(), test=test)
     ret = crm_state.corosync_quorum(str(path), section=QUORUM_WITH_DEVICE, nodes=2)
     assert ret["result"] is (None if test else True)
     assert ret["changes"]["quorum"]["new"] == QUORUM_WITH_DEVICE
@@ -283,7 +287,7 @@ def test_the_quorum_device_goes_into_crmshs_corosync_conf_once_both_nodes_are_li
     assert crmsh_mod.quorum_device_configured(str(path)) is True
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     # Converged: nothing to change, nothing written.
-    use(crm_state, salt := quorum_salt())
+    call_recorder(crm_state, salt := quorum_salt())
     again = crm_state.corosync_quorum(str(path), section=QUORUM_WITH_DEVICE, nodes=2)
     assert again["changes"] == {} and again["result"] is True
     assert salt.names() == ["crmsh.corosync_quorum"]
@@ -292,7 +296,7 @@ def test_the_quorum_device_goes_into_crmshs_corosync_conf_once_both_nodes_are_li
 def test_the_quorum_device_waits_for_the_other_node_to_join(tmp_path):
     path = corosync_conf(tmp_path, nodes=1)
     before = path.read_text()
-    use(crm_state, salt := quorum_salt())
+    call_recorder(crm_state, salt := quorum_salt())
     ret = crm_state.corosync_quorum(str(path), section=QUORUM_WITH_DEVICE, nodes=2)
     assert ret["result"] is True and ret["changes"] == {}
     assert "until the nodelist names all 2 nodes (it names 1)" in ret["comment"]
@@ -301,7 +305,7 @@ def test_the_quorum_device_waits_for_the_other_node_to_join(tmp_path):
 
 
 def test_the_quorum_state_fails_without_a_corosync_conf(tmp_path):
-    use(crm_state, quorum_salt())
+    call_recorder(crm_state, quorum_salt())
     ret = crm_state.corosync_quorum(str(tmp_path / "corosync.conf"), section=QUORUM_WITH_DEVICE, nodes=2)
     assert ret["result"] is False and "does not exist" in ret["comment"]
     assert crmsh_mod.quorum_device_configured(str(tmp_path / "corosync.conf")) is False

@@ -7,43 +7,70 @@ import pytest
 from helpers import Recorder, call_recorder, fixture_text, load_file, loader_dunders
 
 ha_state = load_file("_states", "drbdha")
+ha_mod = load_file("_modules", "drbdha")
 cib = load_file("_utils", "drbdha_cib")
 
 
 @pytest.fixture
 def configure_loader_modules():
-    return {ha_state: loader_dunders()}
+    """The states, and the drbdha module's secret commands on a pillar with the corosync authkey."""
+    return {
+        ha_state: loader_dunders(),
+        ha_mod: loader_dunders(__pillar__=AUTHKEY_PILLAR),
+    }
 
 
 # ------------------------------------------------------------------ secrets --
 
 
+AUTHKEY_PILLAR = {"drbdha": {"cluster": {"authkey": "c2VjcmV0LWtleS1ieXRlcw=="}}}
+
+
 @pytest.mark.parametrize("test_mode", [True, False])
 def test_secret_file_hides_the_value_and_is_private(test_mode, tmp_path):
-    target = tmp_path / "authkey"
-    salt = Recorder(file__chown=None)
+    target = tmp_path / "corosync" / "authkey"
+    salt = Recorder(
+        drbdha__secret_file_status=ha_mod.secret_file_status, drbdha__write_secret_file=ha_mod.write_secret_file
+    )
     call_recorder(ha_state, salt, test=test_mode)
-    ha_state.__pillar__["drbdha"] = {"cluster": {"authkey": "c2VjcmV0LWtleS1ieXRlcw=="}}
+    call_recorder(ha_mod, chown := Recorder(file__chown=None))
     ret = ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")
     assert ret["result"] is (None if test_mode else True)
+    assert ret["changes"] == {str(target): "created (content hidden)"}
     assert "secret-key-bytes" not in str(ret) and "c2VjcmV0" not in str(ret)
     if test_mode:
-        assert not target.exists()
+        assert not target.exists() and "drbdha.write_secret_file" not in salt.names()
         return
     assert target.read_bytes() == b"secret-key-bytes"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o400
-    assert ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")["changes"] == {}
+    assert chown.calls == [("file.chown", (str(target), "root", "root"), {})]
+    again = ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")
+    assert again["result"] is True and again["changes"] == {}
+    os.chmod(target, 0o644)
+    assert ha_state.secret_file(str(target), "drbdha:cluster:authkey", encoding="base64", mode="0400")["changes"] == {
+        str(target): "mode set to 0400 (content hidden)"
+    }
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o400
 
 
-def test_password_check_against_shadow():
-    import crypt
+def test_secret_file_without_its_pillar_key_fails_naming_it(tmp_path):
+    call_recorder(ha_state, Recorder(drbdha__secret_file_status=ha_mod.secret_file_status))
+    ret = ha_state.secret_file(str(tmp_path / "authkey"), "drbdha:cluster:missing")
+    assert ret["result"] is False and "drbdha:cluster:missing is not set" in ret["comment"]
+    assert not (tmp_path / "authkey").exists()
 
-    hashed = crypt.crypt("right-password", crypt.mksalt(crypt.METHOD_SHA512))
-    shadow = f"root:*:1:0:99999:7:::\nhacluster:{hashed}:1:0:99999:7:::\n"
-    assert ha_state.shadow_hash("hacluster", shadow) == hashed
-    assert ha_state.password_matches("right-password", hashed)
-    assert not ha_state.password_matches("wrong-password", hashed)
-    assert not ha_state.password_matches("x", "!")
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_user_password_is_set_only_when_it_differs(test_mode):
+    matches = {"now": False}
+    salt = Recorder(drbdha__user_has_password=lambda user, key: matches["now"], drbdha__set_user_password=True)
+    call_recorder(ha_state, salt, test=test_mode)
+    ret = ha_state.user_password("hacluster", "drbdha:cluster:hacluster_password")
+    assert ret["result"] is (None if test_mode else True)
+    assert ret["changes"] == {"hacluster": "password changed (value hidden)"}
+    assert ("drbdha.set_user_password" in salt.names()) is not test_mode
+    matches["now"] = True
+    assert ha_state.user_password("hacluster", "drbdha:cluster:hacluster_password")["changes"] == {}
 
 
 def test_members_state():

@@ -7,7 +7,7 @@ changes only where a unit differs, nothing written in test mode.
 import re
 
 import pytest
-from helpers import fixture_text, load_file, utils_dunder
+from helpers import fixture_text, load_file, loader_dunders
 
 mod = load_file("_modules", "systemctl")
 state = load_file("_states", "systemctl")
@@ -64,14 +64,9 @@ class Systemd:
 def configure_loader_modules():
     commands = ("units", "fresh", "start", "restart", "enable", "disable", "daemon_reload")
     return {
-        # One state run: the states and the module share one __context__.
-        mod: {"__salt__": {}, "__opts__": {"test": False}, "__context__": {}, "__utils__": utils_dunder()},
-        state: {
-            "__salt__": {f"systemctl.{name}": getattr(mod, name) for name in commands},
-            "__opts__": {"test": False},
-            "__context__": {},
-            "__utils__": utils_dunder(),
-        },
+        # One state run: the states, and the systemctl module they call.
+        mod: loader_dunders(),
+        state: loader_dunders(__salt__={f"systemctl.{name}": getattr(mod, name) for name in commands}),
     }
 
 

@@ -3,7 +3,7 @@
 from unittest.mock import patch
 
 import pytest
-from helpers import fixture_text, load_file, utils_dunder
+from helpers import fixture_text, load_file, loader_dunders
 
 virsh = load_file("_modules", "virsh")
 virsh_state = load_file("_states", "virsh")
@@ -14,12 +14,8 @@ LV = ("libvirt", "9.0.0")
 @pytest.fixture
 def configure_loader_modules():
     return {
-        virsh: {"__utils__": utils_dunder(), "__opts__": {}, "__salt__": {}},
-        virsh_state: {
-            "__utils__": utils_dunder(),
-            "__opts__": {"test": False},
-            "__salt__": {"virsh.dominfo": virsh.dominfo},
-        },
+        virsh: loader_dunders(),
+        virsh_state: loader_dunders(__salt__={"virsh.dominfo": virsh.dominfo}),
     }
 
 

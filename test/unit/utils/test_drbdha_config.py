@@ -6,16 +6,20 @@ import pathlib
 
 import pytest
 import yaml
-from helpers import FIXTURES, ROOT, fixture_text, load_file, utils_dunder
+from helpers import FIXTURES, ROOT, fixture_text, load_file, loader_dunders
 from salt.utils.dictupdate import merge
 
 config = load_file("_utils", "drbdha_config")
 fencing = load_file("_utils", "drbdha_fencing")
 derived = load_file("_utils", "drbdha_settings")
-crmsh = load_file("_modules", "crmsh")
 cib = load_file("_utils", "drbdha_cib")
 crmsh_state = load_file("_states", "crmsh")
-crmsh.__utils__ = utils_dunder()
+
+
+@pytest.fixture
+def configure_loader_modules():
+    """The crmsh states' comparison of CIB objects, as a state run loads it."""
+    return {crmsh_state: loader_dunders()}
 
 
 def _fencing_mode(path):
@@ -128,7 +132,6 @@ def test_cib_objects_follow_the_reference_procedure():
 def test_cib_objects_converge_against_what_crmsh_shows_back():
     """Objects in the form crmsh 4.4.1 shows them compare equal to ours (no reload every apply)."""
     shown = cib.split_crm_objects(fixture_text("crmsh", "4.4.1", "crm-configure-show.txt"))
-    crmsh_state.__salt__ = {"cib.runtime_meta_of": cib.runtime_meta_of}
     ours = [
         "clone ms_drbd_res0 rsc_drbd_res0 meta promotable=true promoted-max=1 promoted-node-max=1 "
         "clone-max=2 clone-node-max=1 notify=true",

@@ -1,14 +1,9 @@
 """The health verdict and its reasons (_utils/drbdha_health.py), from captured tool output."""
 
-from helpers import crm_mon, drbd9_status, load_file, utils_dunder
+from helpers import crm_mon, drbd9_status, load_file
 
 health = load_file("_utils", "drbdha_health")
 config = load_file("_utils", "drbdha_config")
-drbdadm = load_file("_modules", "drbdadm")
-drbd = load_file("_utils", "drbdha_drbd")
-crmsh = load_file("_modules", "crmsh")
-for module in (drbdadm, crmsh):
-    module.__utils__ = utils_dunder()
 
 
 def test_healthy_drbd_has_no_findings():

@@ -45,3 +45,15 @@ def test_generations_tell_a_split_brain_from_one_side_ahead(scenario, relation):
 
 def test_a_pillar_that_is_not_a_mapping_is_refused():
     assert util.pillar_problems(["x"]) == ["drbdha: the pillar key must be a mapping, got list"]
+
+
+def test_password_check_against_shadow():
+    import crypt
+
+    hashed = crypt.crypt("right-password", crypt.mksalt(crypt.METHOD_SHA512))
+    shadow = f"root:*:1:0:99999:7:::\nhacluster:{hashed}:1:0:99999:7:::\n"
+    assert util.shadow_hash("hacluster", shadow) == hashed
+    assert util.shadow_hash("nobody", shadow) is None
+    assert util.password_matches("right-password", hashed)
+    assert not util.password_matches("wrong-password", hashed)
+    assert not util.password_matches("x", "!")
