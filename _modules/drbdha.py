@@ -551,6 +551,45 @@ def _watchdog_problem(sbd):
     return None
 
 
+def watchdog_present(device, module):
+    """
+    Whether watchdog ``device`` (e.g. ``/dev/watchdog``) exists with its
+    driver ``module`` loaded. Reads only.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.watchdog_present /dev/watchdog softdog
+    """
+    module = __utils__["drbdha_util.require_name"](module, "watchdog driver")
+    return os.path.isdir(f"/sys/module/{module}") and os.path.exists(device)
+
+
+def load_watchdog_driver(device, module):
+    """
+    Load watchdog driver ``module`` with ``modprobe`` and check that it made
+    ``device``. CommandExecutionError when it does not: the node's watchdog
+    is driven by another driver.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt node-1 drbdha.load_watchdog_driver /dev/watchdog softdog
+    """
+    module = __utils__["drbdha_util.require_name"](module, "watchdog driver")
+    __utils__["drbdha_util.run"](
+        __salt__["cmd.run_all"], ["modprobe", "--", module], record=__opts__.get("drbdha_command_log")
+    )
+    if not os.path.exists(device):
+        raise CommandExecutionError(
+            f"{module} is loaded but {device} does not exist: this node's watchdog is not driven by {module} "
+            "(wdctl lists the watchdogs; set drbdha:cluster:stonith:sbd:watchdog_module and watchdog_device)"
+        )
+    return True
+
+
 def bmc_status(node, config=None):
     """
     Ask ``node``'s BMC for its power state with ``fence_ipmilan -o status``

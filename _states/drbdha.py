@@ -5,7 +5,6 @@ cluster conditions with a timeout and progress.
 """
 
 import logging
-import os
 import time
 
 from salt.exceptions import CommandExecutionError, SaltInvocationError
@@ -310,23 +309,23 @@ def watchdog(name, module, software=False):
         if software
         else ""
     )
-    if os.path.isdir(f"/sys/module/{module}") and os.path.exists(name):
-        ret["comment"] = f"{name} is there ({module} loaded).{note}"
-        return ret
-    changes = {module: "loaded"}
-    if __opts__["test"]:
-        return __utils__["drbdha_util.state_would"](ret, changes, f"Would load {module} for {name}.{note}")
     try:
-        __utils__["drbdha_util.run"](__salt__["cmd.run_all"], ["modprobe", "--", module])
-    except CommandExecutionError as exc:
-        return __utils__["drbdha_util.state_fail"](ret, f"could not load the watchdog driver {module}: {exc}")
-    if not os.path.exists(name):
-        return __utils__["drbdha_util.state_fail"](
-            ret,
-            f"{module} is loaded but {name} does not exist: this node's watchdog is not driven by {module} "
-            "(wdctl lists the watchdogs; set drbdha:cluster:stonith:sbd:watchdog_module and watchdog_device)",
-        )
-    ret.update(changes=changes, comment=f"Loaded {module}: {name} is there.{note}")
+        if __salt__["drbdha.watchdog_present"](name, module):
+            ret["comment"] = f"{name} is there ({module} loaded).{note}"
+            return ret
+    except (SaltInvocationError, OSError) as exc:
+        return __utils__["drbdha_util.state_fail"](ret, f"cannot check the watchdog {name}: {exc}")
+    ret = __utils__["drbdha_util.state_change"](
+        ret,
+        {module: "loaded"},
+        f"Would load {module} for {name}.",
+        f"Loaded {module}: {name} is there.",
+        __opts__["test"],
+        __salt__["drbdha.load_watchdog_driver"],
+        name,
+        module,
+    )
+    ret["comment"] += note
     return ret
 
 

@@ -73,6 +73,38 @@ def test_user_password_is_set_only_when_it_differs(test_mode):
     assert ha_state.user_password("hacluster", "drbdha:cluster:hacluster_password")["changes"] == {}
 
 
+# ------------------------------------------------------------------ watchdog --
+
+
+@pytest.mark.parametrize("test_mode", [True, False])
+def test_a_missing_watchdog_has_its_driver_loaded_and_softdog_is_named_a_software_watchdog(test_mode):
+    present = {"now": False}
+    salt = Recorder(
+        drbdha__watchdog_present=lambda device, module: present["now"],
+        drbdha__load_watchdog_driver=lambda device, module: present.update(now=True),
+    )
+    call_recorder(ha_state, salt, test=test_mode)
+    ret = ha_state.watchdog("/dev/watchdog", "softdog", software=True)
+    assert ret["result"] is (None if test_mode else True) and ret["changes"] == {"softdog": "loaded"}
+    assert "software watchdog" in ret["comment"]
+    assert ("drbdha.load_watchdog_driver" in salt.names()) is not test_mode
+    if not test_mode:
+        again = ha_state.watchdog("/dev/watchdog", "softdog", software=True)
+        assert again["changes"] == {} and again["comment"].startswith("/dev/watchdog is there (softdog loaded).")
+
+
+def test_a_driver_that_makes_no_watchdog_is_a_failure_saying_what_to_set(tmp_path):
+    salt = Recorder(
+        drbdha__watchdog_present=ha_mod.watchdog_present, drbdha__load_watchdog_driver=ha_mod.load_watchdog_driver
+    )
+    call_recorder(ha_state, salt)
+    call_recorder(ha_mod, Recorder(cmd__run_all={"retcode": 0, "stdout": "", "stderr": ""}))
+    ret = ha_state.watchdog(str(tmp_path / "watchdog"), "i6300esb")
+    assert ret["result"] is False and ret["changes"] == {}
+    assert "i6300esb is loaded but" in ret["comment"] and "watchdog_module and watchdog_device" in ret["comment"]
+    assert ha_state.watchdog(str(tmp_path / "watchdog"), "-r")["result"] is False
+
+
 def test_members_state():
     status = cib.parse_crm_mon_xml(fixture_text("pacemaker", "2.1.5", "crm_mon-healthy.xml"))
     assert ha_state.members_state(status, ["node-1", "node-2"])[0] is True
