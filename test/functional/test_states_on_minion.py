@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from helpers import fixture_text
 
 
 def apply(salt_cli, minion, pillar, test_mode, sls="secret"):
@@ -39,14 +40,7 @@ def test_secret_file_writes_the_real_secret_not_a_mask(salt_cli, node_1, synced,
     assert result["result"] is True and result["changes"] == {}
 
 
-RES0 = """resource res0 {
-  device /dev/drbd0;
-  meta-disk internal;
-  on node-1 { node-id 0; disk /dev/vdb; address 10.20.30.71:7788; }
-  on node-2 { node-id 1; disk /dev/vdb; address 10.20.30.72:7788; }
-  connection-mesh { hosts node-1 node-2; }
-}
-"""
+RES0 = fixture_text("drbd-config", "res0.res")
 
 
 def test_a_state_change_runs_its_command_through_the_minions_loader(salt_cli, node_1, synced, tmp_path):

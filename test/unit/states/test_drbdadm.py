@@ -163,14 +163,7 @@ def test_existing_metadata_is_kept(tmp_path):
 
 SECRET = "very-secret-1234"
 GLOBAL = f'common {{ net {{ cram-hmac-alg "sha1"; shared-secret "{SECRET}"; protocol C; }} }}\n'
-RES = """resource r0 {
-  device /dev/drbd0;
-  meta-disk internal;
-  on node-1 { node-id 0; disk /dev/vdb; address 10.20.30.71:7788; }
-  on node-2 { node-id 1; disk /dev/vdb; address 10.20.30.72:7788; }
-  connection-mesh { hosts node-1 node-2; }
-}
-"""
+RES = fixture_text("drbd-config", "res0.res")
 
 
 def real_drbdadm(**more):
@@ -184,7 +177,7 @@ def real_drbdadm(**more):
 def test_config_is_validated_written_private_and_secret_free(test_mode, tmp_path, cmdmod_ready):
     salt = real_drbdadm()
     call_recorder(drbd_state, salt, test=test_mode)
-    files = {"global_common.conf": GLOBAL, "r0.res": RES}
+    files = {"global_common.conf": GLOBAL, "res0.res": RES}
     ret = drbd_state.config(str(tmp_path), files)
     assert ret["result"] is (None if test_mode else True), ret
     assert set(ret["changes"]) == set(files)
@@ -205,7 +198,7 @@ def test_config_fills_the_secret_in_from_pillar(tmp_path, cmdmod_ready):
     salt = real_drbdadm(drbdha__secret_placeholder="@DRBDHA_SHARED_SECRET@")
     call_recorder(drbd_state, salt)
     drbd_state.__pillar__["drbdha"] = {"drbd": {"shared_secret": SECRET}}
-    files = {"global_common.conf": GLOBAL.replace(SECRET, "@DRBDHA_SHARED_SECRET@"), "r0.res": RES}
+    files = {"global_common.conf": GLOBAL.replace(SECRET, "@DRBDHA_SHARED_SECRET@"), "res0.res": RES}
     ret = drbd_state.config(str(tmp_path), files, secret_pillar_key="drbdha:drbd:shared_secret")
     assert ret["result"] is True and SECRET not in str(ret)
     assert (tmp_path / "global_common.conf").read_text() == GLOBAL
@@ -220,7 +213,8 @@ def test_config_rejected_by_drbdadm_writes_nothing(tmp_path, cmdmod_ready):
     salt = real_drbdadm()
     call_recorder(drbd_state, salt)
     broken = RES.replace("meta-disk internal;", "meta-disk internal")
-    ret = drbd_state.config(str(tmp_path), {"global_common.conf": GLOBAL, "r0.res": broken})
+    assert broken != RES
+    ret = drbd_state.config(str(tmp_path), {"global_common.conf": GLOBAL, "res0.res": broken})
     assert ret["result"] is False
     assert "drbdadm rejected" in ret["comment"]
     assert SECRET not in ret["comment"]
