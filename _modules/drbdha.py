@@ -11,9 +11,9 @@ Pacemaker-managed KVM guest.
 - ``drbdha.settings`` and what map.jinja and the SLS files build from it: the
   CIB objects, DRBD's files, the fencing plan.
 
-The rules are pure modules in ``_utils/`` (``drbdha_health``,
-``drbdha_settings``, ``drbdha_config``, ``drbdha_preflight``,
-``drbdha_fencing``); this module reads the minion and runs the commands.
+The rules are pure modules in ``_utils/`` (``drbdha_schema``,
+``drbdha_health``, ``drbdha_settings``, ``drbdha_config``,
+``drbdha_preflight``, ``drbdha_fencing``); this module reads the minion and runs the commands.
 """
 
 import base64
@@ -82,10 +82,11 @@ def validate(config=None):
     """
     if config is None:
         config = __pillar__.get("drbdha", {})
-    problems = __utils__["drbdha_util.pillar_problems"](config)
-    if isinstance(config, dict):
-        problems += _fencing("problems")(config)
-    return problems
+    # The rules read values of the declared kinds: a structure problem is reported alone.
+    problems = __utils__["drbdha_schema.structure_problems"](config)
+    if problems:
+        return problems
+    return __utils__["drbdha_util.pillar_problems"](config) + _fencing("problems")(config)
 
 
 def settings(config, remember=False):

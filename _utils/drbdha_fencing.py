@@ -31,10 +31,6 @@ TIE_BREAKERS = ("lowest", "highest")
 SOFTDOG = "softdog"
 
 # Every key each section may hold; anything else is a typing error worth naming.
-STONITH_KEYS = ("mode", "accept_no_fencing", "sbd", "ipmi", "fencing_delay")
-SBD_KEYS = ("watchdog_module", "watchdog_device", "watchdog_timeout")
-IPMI_KEYS = ("ip", "port", "user", "password", "lanplus", "cipher")
-QDEVICE_KEYS = ("host", "port", "algorithm", "tie_breaker", "timeout", "sync_timeout", "qnetd_minion", "qnetd_listen")
 
 # corosync-qdevice's own defaults (ms), used when the pillar leaves them out.
 QDEVICE_TIMEOUT = 10000
@@ -85,12 +81,6 @@ def _section(mapping, key):
     return value, None
 
 
-def _unknown(section, allowed, *path):
-    return [
-        f"{_key(*path)}: unknown key {name!r} (known: {', '.join(allowed)})" for name in section if name not in allowed
-    ]
-
-
 # ------------------------------------------------------------ validation --
 
 
@@ -107,7 +97,6 @@ def problems(config):
     found += [problem] if problem else []
     qdevice, problem = _section(cluster, "qdevice")
     found += [problem] if problem else []
-    found += _unknown(stonith, STONITH_KEYS, "stonith")
     mode = stonith.get("mode", "none")
     if mode not in STONITH_MODES:
         found.append(f"{_key('stonith', 'mode')}: must be one of {', '.join(STONITH_MODES)}, got {mode!r}")
@@ -126,7 +115,7 @@ def problems(config):
 
 
 def _qdevice_problems(qdevice, nodes):
-    found = _unknown(qdevice, QDEVICE_KEYS, "qdevice")
+    found = []
     if not _is_host(qdevice.get("host")):
         found.append(
             f"{_key('qdevice', 'host')}: must be the address or host name of the corosync-qnetd host, "
@@ -170,7 +159,6 @@ def _sbd_problems(sbd, qdevice):
             "driver, e.g. iTCO_wdt, ipmi_watchdog, i6300esb) and watchdog_timeout"
         )
         return found
-    found += _unknown(sbd, SBD_KEYS, "stonith", "sbd")
     module = sbd.get("watchdog_module")
     if not (isinstance(module, str) and _MODULE_RE.match(module)):
         found.append(
@@ -202,7 +190,6 @@ def _ipmi_problems(ipmi, nodes):
         if not isinstance(entry, dict):
             found.append(f"{_key(*key, node)}: must be a mapping with ip, user and password")
             continue
-        found += _unknown(entry, IPMI_KEYS, *key, node)
         if not _is_host(entry.get("ip")):
             found.append(f"{_key(*key, node, 'ip')}: must be the address of {node}'s BMC, got {entry.get('ip')!r}")
         port = entry.get("port", IPMI_PORT)

@@ -2,7 +2,7 @@
 # values on the lab VMs — eth0 external 192.168.98.0/24, eth1 replication 10.20.30.0/24,
 # the blank DRBD backing disk /dev/vdb — the lab's protected guest `havm` (the
 # bare-metal counter guest, test/lab/guest/bare) on /dev/drbd0, and the quorum host
-# `qnetd`. Lab-only secrets.
+# `qnetd`. Lab-only secrets. The fencing choice is in sbd.sls (the default) or ipmi.sls.
 drbdha:
   nodes:
     node-1:
@@ -25,17 +25,7 @@ drbdha:
     token: 5000
     authkey: TEFCIE9OTFkgLSBkcmJkaGEgZnVsbC10aWVyIGxhYiBhdXRoa2V5IC0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0t
     hacluster_password: lab-only-hacluster-pw
-    # Diskless SBD on each node's emulated i6300esb watchdog, and the quorum host's vote
-    # (the lab's third VM, through the host links; see test/lab/lab).
-    stonith:
-      mode: sbd
-      sbd:
-        watchdog_module: i6300esb
-        watchdog_timeout: 25
-    qdevice:
-      host: 10.0.2.100
-      qnetd_minion: qnetd
-      sync_timeout: 20000
+    # The node fencing comes from sbd.sls or ipmi.sls (top.sls chooses).
   drbd:
     shared_secret: lab-only-drbd-secret
     protocol: C

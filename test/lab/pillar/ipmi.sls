@@ -6,7 +6,6 @@ drbdha:
   cluster:
     stonith:
       mode: ipmi
-      sbd: null
       # The guest's node must reach the other's BMC before this delay ends. On these emulated
       # nodes, busy with the guest, it had not sent its first IPMI packet 20 s after it lost its
       # peer; the idle node's agent needed 1.4 s after its delay.
@@ -15,4 +14,3 @@ drbdha:
         # cipher 3: ipmi_sim does not answer ipmitool's cipher suite query
         node-1: {ip: 10.0.4.21, user: admin, password: lab-only-bmc-pw, cipher: 3}
         node-2: {ip: 10.0.4.22, user: admin, password: lab-only-bmc-pw, cipher: 3}
-    qdevice: null

@@ -5,4 +5,6 @@ base:
 {#- `lab fencing ipmi` leaves this marker beside the master's root_dir: fence_ipmilan instead of SBD #}
 {%- if salt["file.file_exists"](opts["root_dir"] ~ "/../fencing-ipmi") %}
     - ipmi
+{%- else %}
+    - sbd
 {%- endif %}
