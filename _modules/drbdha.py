@@ -159,6 +159,26 @@ def _drbd_major(config):
     return __utils__["drbdha_settings.drbd_major_of"](config, loaded)
 
 
+def pair_plan(config):
+    """
+    What the orchestrations need to know about the pair, from a merged
+    configuration (defaults.yaml, then the pillar): ``nodes``, ``first_node``,
+    ``step_timeout``, ``sync_timeout``, and ``problems`` (the validation's; the
+    rest is left out when there are any). The orchestrations call it on the
+    master (``salt-run saltutil.sync_all`` gives the master this module).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call drbdha.pair_plan "$(salt-call --out=json pillar.get drbdha)"
+    """
+    problems = validate(config)
+    if problems:
+        return {"problems": problems}
+    return dict(__utils__["drbdha_settings.pair_plan"](config), problems=[])
+
+
 def cib_objects(config):
     """
     The crm configure texts of the CIB objects drbdha manages for a

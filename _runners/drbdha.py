@@ -13,12 +13,19 @@ import time
 
 import salt.client
 import salt.exceptions
+import salt.fileclient
 import salt.pillar
+import salt.utils.dictupdate
+import salt.utils.files
+import salt.utils.yaml
 
 log = logging.getLogger(__name__)
 
 # The severities of _utils/drbdha_health.py, which also ranks them (verdict).
 DEGRADED, FAILED = "degraded", "failed"
+
+# The formula's defaults, merged under the pillar as map.jinja does.
+DEFAULTS_URL = "salt://drbdha/defaults.yaml"
 
 
 def _primaries(views):
@@ -153,6 +160,23 @@ def _config():
     return pillar.get("drbdha") or {}
 
 
+def _formula_defaults():
+    """defaults.yaml's ``drbdha`` section, from the master's own file server."""
+    with salt.fileclient.get_file_client(__opts__) as client:
+        path = client.cache_file(DEFAULTS_URL, __opts__.get("saltenv") or "base")
+    if not path:
+        raise salt.exceptions.CommandExecutionError(
+            f"{DEFAULTS_URL} is not on the master's file server: add the formula to file_roots (README)"
+        )
+    with salt.utils.files.fopen(path) as handle:
+        return salt.utils.yaml.safe_load(handle)["drbdha"]
+
+
+def _settings():
+    """The master's ``drbdha`` pillar over the formula's defaults."""
+    return salt.utils.dictupdate.merge(_formula_defaults(), _config(), merge_lists=False)
+
+
 def _nodes_target(config):
     """The pair's two minions (``drbdha:nodes``): never a glob, which would take in the quorum host."""
     nodes = sorted(config.get("nodes") or {})
@@ -169,7 +193,7 @@ def preflight(tgt=None, tgt_type="glob", timeout=300, max_clock_skew=None):
     Pre-flight checks of both nodes before a rollout changes anything: each
     node's own checks (``drbdha.preflight``) plus what only the pair shows —
     backing devices of equal size, clocks within ``max_clock_skew`` seconds
-    (default ``drbdha:preflight:max_clock_skew``, 5). Fails the orchestration
+    (default ``drbdha:preflight:max_clock_skew``). Fails the orchestration
     step (non-zero retcode) listing every problem with what to fix.
 
     CLI Example:
@@ -178,11 +202,11 @@ def preflight(tgt=None, tgt_type="glob", timeout=300, max_clock_skew=None):
 
         salt-run drbdha.preflight
     """
-    config = _config()
+    config = _settings()
     if tgt is None:
         tgt, tgt_type = _nodes_target(config)
     if max_clock_skew is None:
-        max_clock_skew = (config.get("preflight") or {}).get("max_clock_skew", 5)
+        max_clock_skew = config["preflight"]["max_clock_skew"]
     started = time.time()
     with salt.client.get_local_client(__opts__["conf_file"]) as client:
         answers = client.cmd(tgt, "drbdha.preflight", tgt_type=tgt_type, timeout=timeout)

@@ -210,7 +210,7 @@ def property_set(name, value):
     return ret
 
 
-def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None):
+def cluster_bootstrapped(name, node, first_node, interface=None):
     """
     This node runs the cluster ``name``, bootstrapped by crmsh: ``crm cluster
     init`` on ``first_node``, ``crm cluster join`` on the other node (SUSE's
@@ -221,7 +221,9 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
     bootstrapped before (it has a corosync authkey) but whose cluster is
     stopped is refused: crmsh would run again and make new keys and an empty
     CIB. crmsh can exit 0 after an error (e.g. an unknown interface name), so
-    success is judged by the cluster answering afterwards.
+    success is judged by the cluster answering afterwards. The virtual IP is
+    not crmsh's (``--admin-ip``): it is a CIB object of the formula's
+    (``rsc_vip``), the same in both cluster modes.
 
     .. code-block:: yaml
 
@@ -231,7 +233,6 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
             - node: node-1
             - first_node: node-1
             - interface: eth1
-            - virtual_ip: 192.168.98.46
     """
     ret = __utils__["drbdha_util.state_ret"](name)
     try:
@@ -259,7 +260,6 @@ def cluster_bootstrapped(name, node, first_node, interface=None, virtual_ip=None
             __salt__["crmsh.cluster_init"],
             name,
             interface=interface,
-            virtual_ip=virtual_ip,
         )
     return __utils__["drbdha_util.state_change"](
         ret,

@@ -34,6 +34,25 @@ def drbd_major_of(config, loaded):
     return int(major)
 
 
+def first_node_of(config):
+    """
+    The node that bootstraps the cluster, takes DRBD's first Primary and
+    installs the guest: ``drbdha:first_node``, else the node with the lowest id.
+    """
+    nodes = config["nodes"]
+    return config.get("first_node") or min(nodes, key=lambda n: nodes[n]["id"])
+
+
+def pair_plan(config):
+    """What every orchestration needs to know about the pair, from a valid merged configuration."""
+    return {
+        "nodes": sorted(config["nodes"]),
+        "first_node": first_node_of(config),
+        "step_timeout": config["orchestrate"]["step_timeout"],
+        "sync_timeout": config["drbd"]["sync_timeout"],
+    }
+
+
 def derive_settings(config, minion_id, drbd_major):
     """
     The validated configuration plus what every SLS needs and should not
@@ -41,7 +60,7 @@ def derive_settings(config, minion_id, drbd_major):
     ``drbd_major`` and per resource ``disks`` (``{node: device}``).
     """
     nodes = config["nodes"]
-    first = config.get("first_node") or min(nodes, key=lambda n: nodes[n]["id"])
+    first = first_node_of(config)
     settings = dict(config)
     settings["first_node"] = first
     settings["this_node"] = minion_id

@@ -129,9 +129,6 @@ drbdha-cluster-crmsh:
     - node: {{ drbdha.this_node }}
     - first_node: {{ drbdha.first_node }}
     - interface: {{ drbdha.network.get("replication_interface", "eth1") }}
-{%- if cluster.get("virtual_ip") %}
-    - virtual_ip: {{ cluster.virtual_ip }}
-{%- endif %}
     - require:
       - drbdha: drbdha-cluster-hacluster-password
 {%-   if fencing.quorum.device %}

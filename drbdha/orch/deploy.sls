@@ -3,18 +3,15 @@
     Every step waits on a real condition with a timeout; failhard stops the
     rollout at the first failure, with that step's reason. No sleeps. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{%- from tplroot ~ "/orch/pair.jinja" import config, nodes, first, step_timeout with context %}
+{%- from tplroot ~ "/orch/pair.jinja" import config, pair, nodes, first, step_timeout, refusal with context %}
+{%- if pair.problems %}
+{{ refusal("deploy") }}
+{%- else %}
 {%- set others = nodes | reject("equalto", first) | list %}
-{%- set mode = config.get("cluster", {}).get("mode", "native") %}
-{%- set qdevice = config.get("cluster", {}).get("qdevice") or {} %}
+{%- set mode = config.cluster.mode %}
+{%- set qdevice = config.cluster.get("qdevice") or {} %}
 {#- The quorum host runs the formula's modules too (drbdha.qnetd). #}
 {%- set synced = nodes + ([qdevice.qnetd_minion] if qdevice.get("qnetd_minion") else []) %}
-{%- if nodes | length != 2 %}
-drbdha-deploy-pillar:
-  test.fail_without_changes:
-    - name: "drbdha:nodes must name exactly two minions (found {{ nodes | length }}); see pillar.example"
-    - failhard: true
-{%- else %}
 
 drbdha-deploy-sync:
   salt.function:

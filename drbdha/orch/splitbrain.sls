@@ -7,12 +7,13 @@
     it reconnects with --discard-my-data; the other node reconnects if it is
     StandAlone; then both wait until UpToDate, and the pair is verified. #}
 {%- set tplroot = tpldir.split("/")[0] %}
-{%- from tplroot ~ "/orch/pair.jinja" import config, nodes, step_timeout with context %}
-{%- set resources = config.get("drbd", {}).get("resources", {}) | list | sort %}
+{%- from tplroot ~ "/orch/pair.jinja" import config, pair, nodes, step_timeout, refusal with context %}
+{%- set resources = config.drbd.get("resources", {}) | list | sort %}
 {%- set resource = salt["pillar.get"]("resource", "") %}
 {%- set discard = salt["pillar.get"]("discard", "") %}
-{%- set sync_timeout = config.get("drbd", {}).get("sync_timeout", 86400) %}
-{%- if resource not in resources or discard not in nodes %}
+{%- if pair.problems %}
+{{ refusal("splitbrain") }}
+{%- elif resource not in resources or discard not in nodes %}
 drbdha-splitbrain-arguments:
   test.fail_without_changes:
     - name: >-
@@ -23,6 +24,7 @@ drbdha-splitbrain-arguments:
     - failhard: true
 {%- else %}
 {%- set keep = nodes | reject("equalto", discard) | first %}
+{%- set sync_timeout = pair.sync_timeout %}
 {%- set day2 = {"resource": resource, "discard": discard, "timeout": sync_timeout} %}
 
 drbdha-splitbrain-discard:

@@ -123,9 +123,11 @@ def salt_cli(salt_master):
 
 
 @pytest.fixture(scope="session")
-def synced(salt_cli, node_1, node_2):
-    """Both minions have the formula's modules (saltutil.sync_all), once per session."""
+def synced(salt_master, salt_cli, node_1, node_2):
+    """Both minions and the master have the formula's modules (saltutil.sync_all), once per session."""
     for minion in (node_1, node_2):
         ret = salt_cli.run("saltutil.sync_all", minion_tgt=minion.id)
         assert ret.returncode == 0, ret
+    ret = salt_master.salt_run_cli(timeout=180).run("saltutil.sync_all")
+    assert ret.returncode == 0, ret
     return True

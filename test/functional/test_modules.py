@@ -52,10 +52,7 @@ def test_the_parsers_util_answers_through_the_minions_loader(salt_cli, node_1, s
 
 def test_runner_puts_both_nodes_side_by_side(salt_master, synced):
     """salt-run drbdha.status through a real master: one verdict, each node's view, the reasons."""
-    run = salt_master.salt_run_cli(timeout=180)
-    synced_runners = run.run("saltutil.sync_all")
-    assert synced_runners.returncode == 0, synced_runners
-    ret = run.run("drbdha.status", "tgt=node-*")
+    ret = salt_master.salt_run_cli(timeout=180).run("drbdha.status", "tgt=node-*")
     assert ret.returncode == 0, ret
     status = ret.data
     assert sorted(status["nodes"]) == ["node-1", "node-2"]
@@ -75,6 +72,18 @@ def test_runner_without_a_target_asks_only_the_pillars_nodes(salt_master, synced
     assert "node-1" not in str(ret.data), ret
 
 
+def test_the_pair_preflight_takes_its_limits_from_the_formulas_defaults_on_the_masters_file_server(salt_master, synced):
+    """
+    salt-run drbdha.preflight merges the master's pillar (none here) over
+    salt://drbdha/defaults.yaml, as map.jinja does; both nodes answer, and
+    without a pillar each refuses, naming the key.
+    """
+    ret = salt_master.salt_run_cli(timeout=300).run("drbdha.preflight", "tgt=node-1,node-2", "tgt_type=list")
+    assert ret.returncode != 0, ret
+    assert ret.data["ok"] is False and sorted(ret.data["nodes"]) == ["node-1", "node-2"], ret.data
+    assert "node-1: drbdha:nodes: exactly two nodes are needed (DRBD pair), found 0" in ret.data["problems"]
+
+
 # What an operator may call: the formula's commands on a node; the rules they use live in _utils/.
 DRBDHA_COMMANDS = {
     "apply_network_later",
@@ -84,14 +93,21 @@ DRBDHA_COMMANDS = {
     "drbd_config_files",
     "fencing_plan",
     "guest_resource_id",
+    "load_watchdog_driver",
+    "pair_plan",
     "preflight",
     "preflight_facts",
+    "secret_file_status",
     "secret_placeholder",
+    "set_user_password",
     "settings",
     "settings_of_this_run",
     "status",
+    "user_has_password",
     "validate",
     "vm_xml",
+    "watchdog_present",
+    "write_secret_file",
 }
 
 

@@ -49,11 +49,9 @@ def test_formula_renders(salt_cli, minion, path):
         bootstrap = {
             k: v for c in ret.data["drbdha-cluster-crmsh"]["crmsh"] if isinstance(c, dict) for k, v in c.items()
         }
-        assert (bootstrap["node"], bootstrap["first_node"], bootstrap["virtual_ip"]) == (
-            minion.id,
-            "node-1",
-            "192.168.98.46",
-        )
+        assert (bootstrap["node"], bootstrap["first_node"]) == (minion.id, "node-1")
+        # One virtual IP, the CIB's rsc_vip (drbdha.cib), not a second one from crm cluster init --admin-ip.
+        assert "virtual_ip" not in bootstrap
         # sshd and csync2 for crmsh's bootstrap: Debian installs them, SUSE's ha_sles pattern has them.
         debian = minion.id == "node-1"
         assert ("drbdha-packages-crmsh-mode" in ids) is debian
@@ -187,8 +185,8 @@ def merged_args(step):
     return merged
 
 
-def orchestration_steps(salt_master, orch, **extra):
-    pillar = dict(pillar_of(ROOT / "pillar.example"), **extra)
+def orchestration_steps(salt_master, orch, base=None, **extra):
+    pillar = dict(base or pillar_of(ROOT / "pillar.example"), **extra)
     ret = salt_master.salt_run_cli(timeout=180).run(
         "state.orchestrate_show_sls", f"drbdha.orch.{orch}", f"pillar={json.dumps(pillar)}"
     )
@@ -222,6 +220,29 @@ def test_a_day2_orchestration_is_one_step_on_the_first_node(salt_master, synced,
     assert (step["tgt"], step["sls"], step["failhard"]) == ("node-1", f"drbdha.day2.{orch}", True)
     assert step["pillar"] == {"drbdha_day2": arguments}
     assert step["timeout"] == 3600
+
+
+def test_without_first_node_the_orchestrations_take_the_node_with_the_lowest_id(salt_master, synced):
+    """The nodes' rule (drbdha_settings.first_node_of), with ids out of the names' order."""
+    pillar = pillar_of(ROOT / "pillar.example")
+    config = pillar["drbdha"]
+    del config["first_node"]
+    config["nodes"]["node-1"]["id"], config["nodes"]["node-2"]["id"] = 1, 0
+    _, args = orchestration_steps(salt_master, "move", base=pillar, vm="sesadm")
+    assert args["drbdha-move-guest"]["tgt"] == "node-2"
+    _, args = orchestration_steps(salt_master, "deploy", base=pillar, vm="sesadm")
+    assert args["drbdha-deploy-drbd-first-primary"]["tgt"] == "node-2"
+    assert args["drbdha-deploy-vm-first"]["tgt"] == "node-2"
+
+
+@pytest.mark.parametrize("orch", ["deploy", "move", "splitbrain"])
+def test_an_orchestration_refuses_a_bad_pillar_naming_its_key(salt_master, synced, orch):
+    pillar = pillar_of(ROOT / "pillar.example")
+    pillar["drbdha"]["orchestrate"] = {"step_timeot": 60}
+    steps, args = orchestration_steps(salt_master, orch, base=pillar, vm="sesadm")
+    assert list(steps) == [f"drbdha-{orch}-pillar"]
+    (step,) = args.values()
+    assert "drbdha:orchestrate: unknown key 'step_timeot' (did you mean 'step_timeout'?)" in step["name"]
 
 
 def test_the_rollout_renders_in_order(salt_master, synced):

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from helpers import ROOT, Recorder, call_recorder, fixture_text, load_file, loader_dunders
 from salt.exceptions import CommandExecutionError, SaltInvocationError
+from salt.utils.dictupdate import merge
 
 drbdha = load_file("_modules", "drbdha")
 fencing = load_file("_utils", "drbdha_fencing")
@@ -111,6 +112,16 @@ def test_a_bad_pillar_or_a_minion_without_a_role_stops_the_settings(run):
     drbdha.__grains__["id"] = "salt-master"
     with pytest.raises(SaltInvocationError, match=r"this minion \(salt-master\) is not one of the nodes"):
         drbdha.settings(config)
+
+
+def test_the_pair_plan_is_refused_with_the_pillars_problems(run):
+    defaults = yaml.safe_load((ROOT / "drbdha" / "defaults.yaml").read_text())["drbdha"]
+    config = merge(defaults, run[1], merge_lists=False)
+    plan = drbdha.pair_plan(dict(config, orchestrate={"step_timeout": 600}))
+    assert plan["problems"] == [] and plan["first_node"] == "node-1" and plan["step_timeout"] == 600
+    assert drbdha.pair_plan(dict(config, nodes={})) == {
+        "problems": ["drbdha:nodes: exactly two nodes are needed (DRBD pair), found 0"]
+    }
 
 
 def test_the_loaded_driver_is_asked_only_when_the_pillar_names_no_version(run):

@@ -218,7 +218,7 @@ def test_crmsh_bootstrap_inits_the_first_node_and_joins_the_other(node, command,
     ran = [c for c in salt.calls if c[0] in ("crmsh.cluster_init", "crmsh.cluster_join")]
     assert ran == ([] if test else [(command, *ran[0][1:])])
     if not test and node == "node-1":
-        assert ran[0][1:] == (("hacluster",), {"interface": "eth1", "virtual_ip": None})
+        assert ran[0][1:] == (("hacluster",), {"interface": "eth1"})
 
 
 def test_crmsh_bootstrap_runs_nothing_on_a_node_that_runs_a_cluster():
