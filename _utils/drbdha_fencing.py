@@ -198,6 +198,9 @@ def _ipmi_problems(ipmi, nodes):
         for field in ("user", "password"):
             if not (isinstance(entry.get(field), str) and _CREDENTIAL_RE.match(entry[field])):
                 found.append(f"{_key(*key, node, field)}: is required: 1-64 printable characters, no spaces")
+        # The user is a parameter in the CIB's crm text, where a quote or backslash would end or escape it.
+        if isinstance(entry.get("user"), str) and set(entry["user"]) & set("\"'\\"):
+            found.append(f"{_key(*key, node, 'user')}: must not contain quotes or backslashes")
         if not isinstance(entry.get("lanplus", True), bool):
             found.append(f"{_key(*key, node, 'lanplus')}: must be true or false")
         cipher = entry.get("cipher")

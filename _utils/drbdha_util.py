@@ -164,6 +164,13 @@ _UNQUOTABLE = set('"\\\n\r;{}')
 DEFAULT_PASSWORDS = {"linux", "hacluster", "password", "changeme"}
 CLUSTER_MODES = ("native", "crmsh")
 MAX_MINOR = 1048575
+# What libvirt and the kernel accept for one guest, give or take: beyond this a value is a typo.
+MAX_VCPUS = 1024
+MAX_MEMORY_MIB = 16 * 1024 * 1024
+# Seconds: an initial sync of a large disk over a slow link takes days, not months.
+SYNC_TIMEOUT_RANGE = (60, 30 * 86400)
+# Package names as zypper and apt take them (name, arch suffix, version-free).
+_PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._:-]{0,127}$")
 
 
 def _key(*parts):
@@ -176,6 +183,11 @@ def _is_int(value):
 
 def _is_safe_text(value):
     return isinstance(value, str) and not (_UNQUOTABLE & set(value))
+
+
+def _is_absolute_path(value):
+    """An absolute path without '..' and without what would end a quoted string in a file."""
+    return _is_safe_text(value) and value.startswith("/") and ".." not in value.split("/")
 
 
 def _duplicates(values):
@@ -233,6 +245,14 @@ def _check_nodes(config, out):
         values = [n.get(field) for n in nodes.values() if isinstance(n, dict) and n.get(field) is not None]
         for dup in _duplicates(values):
             out.add(_key("nodes"), f"{field} {dup} is used by both nodes")
+    for name, node in nodes.items():
+        if isinstance(node, dict) and node.get("external_address") is not None:
+            out.require(
+                node.get("replication_address") != node["external_address"],
+                _key("nodes", name),
+                f"replication_address and external_address are both {node['external_address']}: the cluster's two "
+                "rings and DRBD's link need the two networks",
+            )
     names = list(nodes)
     first = config.get("first_node")
     if first is not None:
@@ -273,16 +293,23 @@ def _check_cluster(config, nodes, out):
             _key("cluster", "hacluster_password"),
             "must not contain ':' or a newline",
         )
-    ssh_dir = cluster.get("hacluster_ssh_dir")
-    if ssh_dir is not None:
-        out.require(
-            _is_safe_text(ssh_dir) and ssh_dir.startswith("/") and ".." not in ssh_dir.split("/"),
-            _key("cluster", "hacluster_ssh_dir"),
-            f"must be an absolute path without '..', got {ssh_dir!r}",
-        )
+    for field in ("hacluster_ssh_dir", "sbd_config_file", "qnetd_options_file"):
+        if cluster.get(field) is not None:
+            out.require(
+                _is_absolute_path(cluster[field]),
+                _key("cluster", field),
+                f"must be an absolute path without '..', got {cluster[field]!r}",
+            )
     vip = cluster.get("virtual_ip")
     if vip is not None:
-        out.require(valid_address(vip), _key("cluster", "virtual_ip"), f"must be an IP address, got {vip!r}")
+        if out.require(valid_address(vip), _key("cluster", "virtual_ip"), f"must be an IP address, got {vip!r}"):
+            for name, node in (config.get("nodes") or {}).items():
+                for field in ("replication_address", "external_address"):
+                    out.require(
+                        not isinstance(node, dict) or node.get(field) != vip,
+                        _key("cluster", "virtual_ip"),
+                        f"{vip} is {name}'s {field}: the virtual IP must be an address of its own",
+                    )
 
 
 def _check_resources(config, nodes, out):
@@ -304,6 +331,19 @@ def _check_resources(config, nodes, out):
         )
     if drbd.get("version") is not None:
         out.require(drbd["version"] in (8, 9), _key("drbd", "version"), "must be 8 (DRBD 8.4) or 9")
+    low, high = SYNC_TIMEOUT_RANGE
+    sync = drbd.get("sync_timeout")
+    out.require(
+        sync is None or (_is_int(sync) and low <= sync <= high),
+        _key("drbd", "sync_timeout"),
+        f"must be whole seconds, {low}-{high}, got {sync!r}",
+    )
+    if drbd.get("config_dir") is not None:
+        out.require(
+            _is_absolute_path(drbd["config_dir"]),
+            _key("drbd", "config_dir"),
+            f"must be an absolute path without '..', got {drbd['config_dir']!r}",
+        )
     resources = drbd.get("resources")
     if not isinstance(resources, dict) or not resources:
         out.add(_key("drbd", "resources"), "at least one resource is needed")
@@ -341,7 +381,24 @@ def _check_resources(config, nodes, out):
     for field in ("minor", "port"):
         for dup in _duplicates(r.get(field) for r in valid.values() if r.get(field) is not None):
             out.add(_key("drbd", "resources"), f"{field} {dup} is used by more than one resource")
+    _check_shared_disks(valid, nodes, out)
     return valid
+
+
+def _check_shared_disks(resources, nodes, out):
+    """Two resources on one backing device of a node would write over each other's data."""
+    owner = {}
+    for name, res in resources.items():
+        disk = res.get("disk")
+        per_node = disk if isinstance(disk, dict) else {node: disk for node in nodes}
+        for node, path in sorted(per_node.items()):
+            if (node, path) in owner:
+                out.add(
+                    _key("drbd", "resources", name, "disk"),
+                    f"{path} on {node} is already the backing device of resource {owner[(node, path)]}",
+                )
+            else:
+                owner[(node, path)] = name
 
 
 def _check_vms(config, resources, out):
@@ -386,17 +443,16 @@ def _check_install(install, key, out):
         return
     location = install.get("location")
     out.require(
-        isinstance(location, str)
-        and os.path.isabs(location)
-        and "," not in location
-        and ".." not in location.split("/"),
+        _is_absolute_path(location) and "," not in location and "'" not in location,
         f"{key}:location",
         f"must be an absolute path to the installer ISO, got {location!r}",
     )
-    for field, low in (("vcpus", 1), ("memory", 64)):
+    for field, low, high in (("vcpus", 1, MAX_VCPUS), ("memory", 64, MAX_MEMORY_MIB)):
         value = install.get(field)
         out.require(
-            _is_int(value) and value >= low, f"{key}:{field}", f"must be a whole number >= {low}, got {value!r}"
+            _is_int(value) and low <= value <= high,
+            f"{key}:{field}",
+            f"must be a whole number, {low}-{high}, got {value!r}",
         )
     for field in ("os_variant", "bridge"):
         if install.get(field) is not None:
@@ -405,6 +461,18 @@ def _check_install(install, key, out):
     if extra is not None:
         out.require(isinstance(extra, str) and "\n" not in extra, f"{key}:extra_args", "must be one line of text")
     out.require(install.get("virt_type", "kvm") in ("kvm", "qemu"), f"{key}:virt_type", "must be kvm or qemu")
+
+
+def _check_packages(config, out):
+    packages = config.get("packages") or {}
+    for field, names in sorted(packages.items()):
+        if isinstance(names, list):
+            for name in names:
+                out.require(
+                    isinstance(name, str) and bool(_PACKAGE_RE.match(name)),
+                    _key("packages", field),
+                    f"{name!r} is not a package name",
+                )
 
 
 def _check_time_and_network(config, out):
@@ -445,18 +513,25 @@ def pillar_problems(config):
     resources = _check_resources(config, nodes, out)
     _check_vms(config, resources, out)
     _check_time_and_network(config, out)
+    _check_packages(config, out)
     _check_waits(config, out)
+    if config.get("vm_config_dir") is not None:
+        out.require(
+            _is_absolute_path(config["vm_config_dir"]),
+            _key("vm_config_dir"),
+            f"must be an absolute path without '..', got {config['vm_config_dir']!r}",
+        )
     return out.messages
 
 
 def _check_waits(config, out):
-    """The orchestrations' step timeout and the pre-flight clock-skew limit: positive numbers of seconds."""
-    for section, field in (("orchestrate", "step_timeout"), ("preflight", "max_clock_skew")):
+    """The orchestrations' step timeout and the pre-flight clock-skew limit, in seconds."""
+    for section, field, high in (("orchestrate", "step_timeout", 7 * 86400), ("preflight", "max_clock_skew", 3600)):
         value = (config.get(section) or {}).get(field)
         out.require(
-            value is None or (_is_int(value) and value > 0),
+            value is None or (_is_int(value) and 0 < value <= high),
             _key(section, field),
-            f"must be a whole number of seconds above 0, got {value!r}",
+            f"must be whole seconds, 1-{high}, got {value!r}",
         )
 
 

@@ -6,6 +6,7 @@ built from them, status and pre-flight, over stand-ins for the tool modules.
 
 import copy
 import pathlib
+import re
 
 import pytest
 import yaml
@@ -265,7 +266,14 @@ def expected_key(path):
 
 
 def test_there_are_enough_bad_pillars():
-    assert len(BAD_PILLARS) >= 25
+    assert len(BAD_PILLARS) >= 80
+
+
+def test_the_reliability_page_lists_every_bad_pillar_with_the_key_it_names():
+    text = (ROOT / "docs" / "reliability.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| .* \| `+(.+?)`+ \|$", text, flags=re.M))
+    assert rows == {path.stem: expected_key(path) for path in BAD_PILLARS}
+    assert f"{len(BAD_PILLARS)} bad pillars; each is refused naming its key" in text
 
 
 @pytest.mark.parametrize("path", BAD_PILLARS, ids=lambda p: p.stem)
