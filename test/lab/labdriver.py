@@ -298,6 +298,8 @@ def blank_lab():
 
 
 def orchestrate_deploy():
+    # The orchestrations render with the formula's modules on the master (README, step 2).
+    lab("salt-run", "saltutil.sync_all", timeout=300)
     return lab("salt-run", "state.orchestrate", "drbdha.orch.deploy", "--out=json", timeout=3600, check=False)
 
 
