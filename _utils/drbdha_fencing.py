@@ -30,8 +30,6 @@ TIE_BREAKERS = ("lowest", "highest")
 # A software watchdog: it resets a node whose sbd stops, not one whose kernel hangs.
 SOFTDOG = "softdog"
 
-# Every key each section may hold; anything else is a typing error worth naming.
-
 # corosync-qdevice's own defaults (ms), used when the pillar leaves them out.
 QDEVICE_TIMEOUT = 10000
 QDEVICE_SYNC_TIMEOUT = 30000

@@ -190,6 +190,12 @@ def _is_absolute_path(value):
     return _is_safe_text(value) and value.startswith("/") and ".." not in value.split("/")
 
 
+def _check_optional_path(value, key, out):
+    """A path setting that may be left out: when given, absolute and without '..'."""
+    if value is not None:
+        out.require(_is_absolute_path(value), key, f"must be an absolute path without '..', got {value!r}")
+
+
 def _duplicates(values):
     seen, dup = set(), set()
     for value in values:
@@ -294,12 +300,7 @@ def _check_cluster(config, nodes, out):
             "must not contain ':' or a newline",
         )
     for field in ("hacluster_ssh_dir", "sbd_config_file", "qnetd_options_file"):
-        if cluster.get(field) is not None:
-            out.require(
-                _is_absolute_path(cluster[field]),
-                _key("cluster", field),
-                f"must be an absolute path without '..', got {cluster[field]!r}",
-            )
+        _check_optional_path(cluster.get(field), _key("cluster", field), out)
     vip = cluster.get("virtual_ip")
     if vip is not None:
         if out.require(valid_address(vip), _key("cluster", "virtual_ip"), f"must be an IP address, got {vip!r}"):
@@ -338,12 +339,7 @@ def _check_resources(config, nodes, out):
         _key("drbd", "sync_timeout"),
         f"must be whole seconds, {low}-{high}, got {sync!r}",
     )
-    if drbd.get("config_dir") is not None:
-        out.require(
-            _is_absolute_path(drbd["config_dir"]),
-            _key("drbd", "config_dir"),
-            f"must be an absolute path without '..', got {drbd['config_dir']!r}",
-        )
+    _check_optional_path(drbd.get("config_dir"), _key("drbd", "config_dir"), out)
     resources = drbd.get("resources")
     if not isinstance(resources, dict) or not resources:
         out.add(_key("drbd", "resources"), "at least one resource is needed")
@@ -515,12 +511,7 @@ def pillar_problems(config):
     _check_time_and_network(config, out)
     _check_packages(config, out)
     _check_waits(config, out)
-    if config.get("vm_config_dir") is not None:
-        out.require(
-            _is_absolute_path(config["vm_config_dir"]),
-            _key("vm_config_dir"),
-            f"must be an absolute path without '..', got {config['vm_config_dir']!r}",
-        )
+    _check_optional_path(config.get("vm_config_dir"), _key("vm_config_dir"), out)
     return out.messages
 
 
